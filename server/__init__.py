@@ -1,0 +1,1 @@
+"""Phòng Họp: the meeting server (HTTP, Socket.IO, documents, votes, minutes)."""

@@ -1,0 +1,215 @@
+"""Command line: ``python -m server <command>``.
+
+    serve         serve HTTP and Socket.IO (refuses an unmigrated database)
+    migrate       bring the database schema up to date
+    demo          load the Vietnamese demo into an empty database
+    create-user   add a user (asks for the password)
+    create-token  issue a bearer token for a machine (room agent, integration)
+
+Every command reads the same settings (``--config FILE``, then ``PHONGHOP_*``).
+A wrong setting or argument ends with one line and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+from collections.abc import AsyncIterator, Coroutine, Sequence
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+EXIT_USAGE = 2
+T = TypeVar("T")
+
+
+class CommandError(Exception):
+    """A failure the operator can fix; ``str()`` is the one line to show."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m server", description="Phòng Họp server")
+    parser.add_argument("--config", metavar="FILE", help="TOML file over config/default.toml")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve HTTP and Socket.IO")
+    serve.add_argument("--host", help="override server.host")
+    serve.add_argument("--port", type=int, help="override server.port")
+    serve.add_argument("--prepare", action="store_true",
+                       help="migrate, and load the demo if the database is empty, before serving")
+
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    commands.add_parser("demo", help="load the Vietnamese demo into an empty database")
+
+    user = commands.add_parser("create-user", help="add a user")
+    user.add_argument("username")
+    user.add_argument("--full-name", required=True)
+    user.add_argument("--title", default="")
+    user.add_argument("--admin", action="store_true")
+    user.add_argument("--secretary", action="store_true")
+    user.add_argument("--locale", default="vi", choices=["vi", "en"])
+
+    token = commands.add_parser("create-token", help="issue a bearer token for a machine")
+    token.add_argument("username")
+    token.add_argument("--name", required=True, help="what the token is for, e.g. 'room agent'")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(args.config)
+        if args.command == "serve" and (args.host or args.port):
+            settings = load_settings(args.config, overrides={"server": {
+                k: v for k, v in (("host", args.host), ("port", args.port)) if v}})
+        from .logs import configure_logging
+
+        configure_logging(settings.logging)
+        return COMMANDS[args.command](settings, args)
+    except (SettingsError, CommandError) as e:
+        print(e, file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    from .db import migrate
+
+    migrate(settings.database.url)
+    print("Đã cập nhật cấu trúc cơ sở dữ liệu / Database schema is up to date.")
+    return 0
+
+
+def cmd_demo(settings: Settings, _args: argparse.Namespace) -> int:
+    from .demo import load_demo_into, print_accounts
+
+    if not asyncio.run(_ensure_migrated_then(settings, load_demo_into(settings))):
+        print("Cơ sở dữ liệu đã có dữ liệu; không nạp dữ liệu mẫu. / "
+              "The database is not empty; the demo was not loaded.")
+        return 0
+    print_accounts(settings)
+    return 0
+
+
+async def _ensure_migrated_then(settings: Settings, coro: Coroutine[Any, Any, T]) -> T:
+    from .db import create_engine, schema_state
+
+    engine = create_engine(settings.database.url)
+    try:
+        state = await schema_state(engine)
+    except Exception as e:
+        coro.close()
+        raise CommandError(
+            f"Không kết nối được cơ sở dữ liệu ({settings.database.url}): {e} / "
+            f"Cannot reach the database") from None
+    finally:
+        await engine.dispose()
+    if not state.up_to_date:
+        coro.close()
+        raise CommandError(
+            "Cơ sở dữ liệu chưa được cập nhật cấu trúc. Hãy chạy: python -m server migrate / "
+            "The database schema is not up to date. Run: python -m server migrate")
+    return await coro
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from .app import create_app
+
+    if args.prepare:
+        cmd_migrate(settings, args)
+        cmd_demo(settings, args)
+    asyncio.run(_ensure_migrated_then(settings, asyncio.sleep(0)))
+    host, port = settings.server.host, settings.server.port
+    logging.getLogger("phonghop").info("serving on http://%s:%s", host, port)
+    print(f"Phòng Họp: http://{host}:{port}  (Ctrl+C để dừng / to stop)", flush=True)
+    web.run_app(create_app(settings), host=host, port=port, print=None, access_log=None)
+    return 0
+
+
+def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
+    password = getpass.getpass("Mật khẩu / Password: ")
+    if len(password) < 8:
+        raise CommandError("Mật khẩu phải có ít nhất 8 ký tự / The password needs 8 characters")
+    if getpass.getpass("Nhập lại / Again: ") != password:
+        raise CommandError("Hai mật khẩu không khớp / The passwords differ")
+
+    async def run() -> None:
+        from .auth import service
+        from .auth.passwords import Passwords
+
+        async with _session(settings) as db:
+            await service.create_user(
+                db, Passwords(settings.auth), username=args.username,
+                full_name=args.full_name, title=args.title, password=password,
+                locale=args.locale, is_admin=args.admin, is_secretary=args.secretary)
+            await db.commit()
+
+    _run_db(settings, run())
+    print(f"Đã tạo người dùng / Created user {args.username}")
+    return 0
+
+
+def cmd_create_token(settings: Settings, args: argparse.Namespace) -> int:
+    async def run() -> str:
+        from sqlalchemy import select
+
+        from .auth import service
+        from .auth.models import User
+
+        async with _session(settings) as db:
+            name = service.normalise_username(args.username)
+            user = await db.scalar(select(User).where(User.username == name))
+            if user is None:
+                raise CommandError(f"Không có người dùng / No such user: {args.username}")
+            secret, _token = await service.issue_token(db, user, args.name)
+            await db.commit()
+            return secret
+
+    secret = _run_db(settings, run())
+    print(secret)
+    print("Hãy lưu mã này ngay: không thể xem lại. / Keep this token now: it is not shown again.",
+          file=sys.stderr)
+    return 0
+
+
+@asynccontextmanager
+async def _session(settings: Settings) -> AsyncIterator[AsyncSession]:
+    from .db import create_engine, session_factory
+
+    engine = create_engine(settings.database.url)
+    try:
+        async with session_factory(engine)() as db:
+            yield db
+    finally:
+        await engine.dispose()
+
+
+def _run_db(settings: Settings, coro: Coroutine[Any, Any, T]) -> T:
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        return asyncio.run(_ensure_migrated_then(settings, coro))
+    except IntegrityError:
+        raise CommandError("Đã tồn tại / Already exists") from None
+
+
+COMMANDS = {
+    "serve": cmd_serve,
+    "migrate": cmd_migrate,
+    "demo": cmd_demo,
+    "create-user": cmd_create_user,
+    "create-token": cmd_create_token,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

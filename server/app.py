@@ -1,0 +1,73 @@
+"""``create_app(settings)``: wires every area into one aiohttp application.
+
+It reads like a table of contents: state, resources that open at start and
+close at shutdown (cleanup contexts), pages, routes, Socket.IO, middlewares.
+It holds no rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from .auth.csrf import csrf_middleware
+from .auth.identity import identity_middleware
+from .auth.passwords import Passwords
+from .auth.routes import routes as auth_routes
+from .db import create_engine, schema_state, session_factory
+from .documents.store import DocumentStore
+from .errors import MAX_BODY_MB, error_middleware
+from .meetings.routes import routes as meeting_routes
+from .observability import request_middleware, setup_observability
+from .pages import setup_pages
+from .realtime.fanout import fanout_context
+from .realtime.server import SIO, create_sio
+from .settings import ROOT, Settings
+from .state import ENGINE, PASSWORDS, SESSIONS, SETTINGS, STORE
+from .web_routes import setup_static
+
+
+class UnmigratedDatabase(RuntimeError):
+    """The schema is behind the migrations; the message says what to run."""
+
+
+async def database_context(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    engine = create_engine(settings.database.url, echo=settings.database.echo)
+    try:
+        state = await schema_state(engine)
+        if not state.up_to_date:
+            raise UnmigratedDatabase(
+                "Cơ sở dữ liệu chưa được cập nhật cấu trúc (phiên bản "
+                f"{state.current or 'trống'}, cần {state.head}). Hãy chạy: python -m server migrate"
+                " / The database schema is not up to date "
+                f"({state.current or 'empty'}, needs {state.head}). Run: python -m server migrate"
+            )
+        app[ENGINE] = engine
+        app[SESSIONS] = session_factory(engine)
+        yield
+    finally:
+        await engine.dispose()
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(
+        client_max_size=settings.server.max_body_mb * 1024 * 1024,
+        middlewares=[request_middleware, error_middleware, identity_middleware, csrf_middleware],
+    )
+    app[SETTINGS] = settings
+    app[MAX_BODY_MB] = settings.server.max_body_mb
+    app[PASSWORDS] = Passwords(settings.auth)
+    app[STORE] = DocumentStore(settings.documents.store)
+
+    app.cleanup_ctx.append(database_context)
+    app.cleanup_ctx.append(fanout_context)
+
+    setup_pages(app)
+    setup_observability(app)
+    app.router.add_routes(auth_routes)
+    app.router.add_routes(meeting_routes)
+    setup_static(app, ROOT / "web")
+    app[SIO] = create_sio(app)
+    return app

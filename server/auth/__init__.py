@@ -1,0 +1,1 @@
+"""Users, password hashing, sessions, API tokens, CSRF and permissions."""

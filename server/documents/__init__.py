@@ -1,0 +1,1 @@
+"""Documents: upload, validation, the content-addressed store, serving."""

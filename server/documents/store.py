@@ -1,0 +1,49 @@
+"""The document store: files named by their SHA-256, written once, never changed.
+
+A file is written to a temporary name in the same folder, flushed to disk and
+renamed into place, so a reader never sees half a file and a crash leaves at
+most an orphaned temporary file, never a wrong one. Identical content shares
+one file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from ..settings import ROOT
+
+
+class DocumentStore:
+    def __init__(self, folder: str | os.PathLike[str]) -> None:
+        path = Path(folder)
+        self.root = path if path.is_absolute() else ROOT / path
+
+    def path_for(self, sha256: str) -> Path:
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            raise ValueError("not a SHA-256 hex digest")
+        return self.root / sha256[:2] / sha256
+
+    def put(self, data: bytes) -> str:
+        """Store ``data`` (blocking: call from an executor) and return its SHA-256."""
+        digest = hashlib.sha256(data).hexdigest()
+        target = self.path_for(digest)
+        if target.exists():
+            return digest
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return digest
+
+    def exists(self, sha256: str) -> bool:
+        return self.path_for(sha256).exists()

@@ -1,0 +1,35 @@
+"""Small helpers for handlers: reading and checking JSON bodies."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from typing import Any
+
+from aiohttp import web
+
+from .errors import InvalidField, InvalidJSON, UnsupportedMediaType
+
+
+async def json_body(request: web.Request) -> dict[str, Any]:
+    if request.content_type != "application/json":
+        raise UnsupportedMediaType()
+    try:
+        body = json.loads(await request.read())
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise InvalidJSON() from None
+    if not isinstance(body, dict):
+        raise InvalidJSON()
+    return body
+
+
+def string_field(body: dict[str, Any], name: str, max_length: int) -> str:
+    value = body.get(name)
+    if value is None:
+        raise InvalidField(field=name, reason_key="error.field_required")
+    if not isinstance(value, str):
+        raise InvalidField(field=name, reason_key="error.field_string")
+    if len(value) > max_length:
+        raise InvalidField(field=name, reason_key="error.field_too_long",
+                           reason={"max": max_length})
+    return unicodedata.normalize("NFC", value)

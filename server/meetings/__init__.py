@@ -1,0 +1,1 @@
+"""Units, rooms, meetings, participants, attendance, agenda and speakers."""

@@ -1,0 +1,1 @@
+"""Realtime: the Socket.IO server, its rooms, and broadcasts to connected clients."""

@@ -1,0 +1,9 @@
+"""Imports every area's models, so that ``Base.metadata`` holds the whole schema."""
+
+from __future__ import annotations
+
+
+def load_models() -> None:
+    from .auth import models as _auth  # noqa: F401
+    from .documents import models as _documents  # noqa: F401
+    from .meetings import models as _meetings  # noqa: F401
