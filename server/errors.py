@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from .i18n import translate
+from .logs import REQUEST_ID
 
 log = logging.getLogger("phonghop.errors")
 
@@ -155,6 +156,6 @@ async def error_middleware(
             raise
         return await request.app[ERROR_RENDERER](request, _from_http(exc, request))
     except Exception:
-        request_id = request.get("request_id", "-")
+        request_id = request.get(REQUEST_ID, "-")
         log.exception("unhandled error on %s %s [%s]", request.method, request.path, request_id)
         return await request.app[ERROR_RENDERER](request, Internal(request_id=request_id))

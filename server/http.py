@@ -11,6 +11,18 @@ from aiohttp import web
 from .errors import InvalidField, InvalidJSON, UnsupportedMediaType
 
 
+def redirect(location: str) -> web.Response:
+    """A 303 to ``location``: after a form post, the browser follows with a GET."""
+    return web.Response(status=303, headers={"Location": location})
+
+
+def safe_next(target: str) -> str:
+    """Only paths on this site: never "//evil.example" or "https://evil.example"."""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
 async def json_body(request: web.Request) -> dict[str, Any]:
     if request.content_type != "application/json":
         raise UnsupportedMediaType()

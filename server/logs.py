@@ -12,7 +12,11 @@ import logging
 import sys
 from datetime import UTC, datetime
 
+from aiohttp import web
+
 from .settings import LoggingSettings
+
+REQUEST_ID = web.RequestKey("request_id", str)
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 

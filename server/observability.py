@@ -25,7 +25,7 @@ from sqlalchemy import text
 
 from .auth.identity import current_user
 from .errors import Forbidden, Unavailable
-from .logs import request_id_var
+from .logs import REQUEST_ID, request_id_var
 from .state import ENGINE
 
 log = logging.getLogger("phonghop.access")
@@ -59,7 +59,7 @@ async def request_middleware(
     incoming = request.headers.get("X-Request-Id", "")
     request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() \
         else secrets.token_hex(8)
-    request["request_id"] = request_id
+    request[REQUEST_ID] = request_id
     token = request_id_var.set(request_id)
     started = time.perf_counter()
     status = 500

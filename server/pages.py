@@ -7,7 +7,10 @@ with HTML in them are shown as text.
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
 from aiohttp import web
@@ -17,8 +20,32 @@ from .errors import ERROR_RENDERER, DomainError, error_payload, wants_json
 from .i18n import pick_locale, translate
 from .settings import LOCALES, ROOT
 
+log = logging.getLogger("phonghop.pages")
 TEMPLATES = ROOT / "web" / "templates"
 JINJA = web.AppKey("jinja", jinja2.Environment)
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _vietnam() -> tzinfo:
+    # Vietnam has kept UTC+7 without daylight saving since 1975, so the fixed
+    # offset is exact when the system has no time zone database.
+    try:
+        return ZoneInfo("Asia/Ho_Chi_Minh")
+    except ZoneInfoNotFoundError:
+        return timezone(timedelta(hours=7), "ICT")
+
+
+VIETNAM = _vietnam()
+
+
+@jinja2.pass_context
+def local_time(context: jinja2.runtime.Context, moment: datetime) -> str:
+    """``08:00, thứ Hai 30/11/2026``: Vietnam time, in the page's language."""
+    local = moment.astimezone(VIETNAM)
+    locale = context["locale"]
+    return translate(
+        locale, "time.datetime", time=f"{local:%H:%M}", date=f"{local:%d/%m/%Y}",
+        weekday=translate(locale, f"weekday.{WEEKDAYS[local.weekday()]}"))
 
 
 def create_environment() -> jinja2.Environment:
@@ -30,6 +57,7 @@ def create_environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["local_time"] = local_time
     return env
 
 
@@ -69,10 +97,15 @@ async def render_error(request: web.Request, error: DomainError) -> web.StreamRe
     if wants_json(request):
         response = web.json_response(error_payload(error, locale), status=error.status)
     else:
-        response = await render(
-            request, "error.html", status=error.status, message=error.message(locale),
-            status_code=error.status,
-        )
+        try:
+            response = await render(
+                request, "error.html", status=error.status, message=error.message(locale),
+                status_code=error.status,
+            )
+        except Exception:
+            # The error page must not fail in turn: fall back to its plain message.
+            log.exception("error page could not be rendered")
+            response = web.Response(text=error.message(locale), status=error.status)
     response.headers.update(error.headers)
     return response
 

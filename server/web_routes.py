@@ -6,6 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from .http import redirect, safe_next
 from .settings import LOCALES
 
 # Only these npm packages are served, and only their built files.
@@ -19,10 +20,7 @@ async def switch_language(request: web.Request) -> web.StreamResponse:
     code = request.match_info["code"]
     if code not in LOCALES:
         raise web.HTTPNotFound()
-    back = request.query.get("next", "/")
-    if not back.startswith("/") or back.startswith("//"):
-        back = "/"
-    response = web.HTTPSeeOther(back)
+    response = redirect(safe_next(request.query.get("next", "/")))
     response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", path="/")
     return response
 

@@ -25,7 +25,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from server.app import create_app
 from server.auth.passwords import Passwords
 from server.db import Base, create_engine, migrate, session_factory
-from server.demo import load_demo
 from server.documents.store import DocumentStore
 from server.schema import load_models
 from server.settings import Settings, load_settings
@@ -179,6 +178,8 @@ async def client(
 @pytest.fixture
 async def demo(settings: Settings, sessions, passwords: Passwords) -> None:  # type: ignore[no-untyped-def]
     """The Vietnamese demo (province, districts, hall, users, one meeting) in the database."""
+    from server.demo import load_demo
+
     await load_demo(sessions, passwords, DocumentStore(settings.documents.store),
                     settings.demo.password)
 
@@ -190,11 +191,17 @@ Login = Callable[..., Awaitable[str]]
 def login(client: TestClient) -> Login:
     """``await login("chutoa")`` signs the client in and returns the CSRF token."""
 
+    tokens: list[str] = []
+
     async def sign_in(username: str, password: str = "demo") -> str:
+        # Signing in again while signed in is itself a cookie-authenticated write.
+        headers = {"X-CSRF-Token": tokens[-1]} if tokens else {}
         response = await client.post(
-            "/api/v1/auth/login", json={"username": username, "password": password})
+            "/api/v1/auth/login", json={"username": username, "password": password},
+            headers=headers)
         assert response.status == 200, await response.text()
-        return (await response.json())["csrf_token"]
+        tokens.append((await response.json())["csrf_token"])
+        return tokens[-1]
 
     return sign_in
 
@@ -206,3 +213,19 @@ def artifacts() -> Path:
 
 
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+
+
+@pytest.fixture
+def make_user(sessions, passwords: Passwords):  # type: ignore[no-untyped-def]
+    """``await make_user("an", password="...", is_admin=True)`` adds a user and returns it."""
+    from server.auth import service
+
+    async def create(username: str, password: str = "mật-khẩu-đúng", **fields: Any):  # type: ignore[no-untyped-def]
+        fields.setdefault("full_name", username.title())
+        async with sessions() as db:
+            user = await service.create_user(
+                db, passwords, username=username, password=password, **fields)
+            await db.commit()
+            return user
+
+    return create

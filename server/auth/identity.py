@@ -18,7 +18,6 @@ from . import service
 from .models import AuthSession, User
 
 COOKIE = "phonghop_session"
-IDENTITY = "identity"
 
 
 @dataclass(frozen=True)
@@ -30,6 +29,9 @@ class Identity:
     @property
     def csrf_token(self) -> str | None:
         return self.session.csrf_token if self.session else None
+
+
+IDENTITY: web.RequestKey[Identity | None] = web.RequestKey("identity")
 
 
 def bearer_token(request: web.Request) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..errors import DomainError
-from ..http import json_body, string_field
+from ..http import json_body, redirect, safe_next, string_field
 from ..pages import render
 from ..realtime.fanout import end_session_sockets
 from ..state import PASSWORDS, SESSIONS, SETTINGS
@@ -103,7 +103,7 @@ async def login_form(request: web.Request) -> web.StreamResponse:
                                 error=error.message(request_locale(request)), logged_out=False)
         response.headers.update(error.headers)
         return response
-    response = web.HTTPSeeOther(_safe_next(str(request.query.get("next", "/"))))
+    response = redirect(safe_next(str(request.query.get("next", "/"))))
     set_session_cookie(request, response, new.token)
     return response
 
@@ -113,13 +113,6 @@ async def logout_form(request: web.Request) -> web.StreamResponse:
     identity: Identity | None = request.get(IDENTITY)
     if identity is not None:
         await _logout(request, identity)
-    response = web.HTTPSeeOther("/login?logged_out=1")
+    response = redirect("/login?logged_out=1")
     clear_session_cookie(response)
     return response
-
-
-def _safe_next(target: str) -> str:
-    # Only paths on this site: never "//evil.example" or "https://evil.example".
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
