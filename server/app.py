@@ -21,6 +21,7 @@ from .errors import MAX_BODY_MB, error_middleware
 from .meetings.routes import routes as meeting_routes
 from .observability import request_middleware, setup_observability
 from .pages import setup_pages
+from .proxy import proxy_middleware
 from .realtime.fanout import fanout_context
 from .realtime.server import SIO, create_sio
 from .settings import ROOT, Settings
@@ -54,7 +55,10 @@ async def database_context(app: web.Application) -> AsyncIterator[None]:
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         client_max_size=settings.server.max_body_mb * 1024 * 1024,
-        middlewares=[request_middleware, error_middleware, identity_middleware, csrf_middleware],
+        middlewares=[
+            proxy_middleware, request_middleware, error_middleware,
+            identity_middleware, csrf_middleware,
+        ],
     )
     app[SETTINGS] = settings
     app[MAX_BODY_MB] = settings.server.max_body_mb

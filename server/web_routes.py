@@ -7,7 +7,7 @@ from pathlib import Path
 from aiohttp import web
 
 from .http import redirect, safe_next
-from .settings import LOCALES
+from .settings import LOCALES, ROOT
 
 # Only these npm packages are served, and only their built files.
 VENDOR = {
@@ -25,7 +25,15 @@ async def switch_language(request: web.Request) -> web.StreamResponse:
     return response
 
 
+OPENAPI = ROOT / "docs" / "openapi.json"
+
+
+async def openapi(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(OPENAPI, headers={"Content-Type": "application/json"})
+
+
 def setup_static(app: web.Application, web_root: Path) -> None:
+    app.router.add_get("/api/v1/openapi.json", openapi, name="openapi")
     app.router.add_static("/static/", web_root / "static", name="static")
     modules = web_root / "node_modules"
     for prefix, (package, folder) in VENDOR.items():

@@ -106,3 +106,29 @@ async def test_login_answers_in_english_for_english_users(client: TestClient) ->
     client.session.cookie_jar.update_cookies({"lang": "en"})
     response = await client.post("/api/v1/auth/login", json={"username": "x", "password": "y"})
     assert (await response.json())["error"]["message"] == "Wrong user name or password."
+
+
+async def test_secure_cookies_behind_a_trusted_https_proxy(
+    database_url: str, store_path, make_user, aiohttp_client
+) -> None:
+    from server.app import create_app
+
+    from ..conftest import make_settings
+
+    await make_user("daibieu05")
+    settings = make_settings(database_url, store_path, server={"trusted_proxies": ["127.0.0.1"]})
+    client = await aiohttp_client(create_app(settings))
+    response = await client.post(
+        "/api/v1/auth/login", json={"username": "daibieu05", "password": PASSWORD},
+        headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.1.2.3"})
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+async def test_forwarded_headers_from_untrusted_peers_are_ignored(
+    client: TestClient, make_user
+) -> None:
+    await make_user("daibieu06")
+    response = await client.post(
+        "/api/v1/auth/login", json={"username": "daibieu06", "password": PASSWORD},
+        headers={"X-Forwarded-Proto": "https"})
+    assert "Secure" not in response.headers["Set-Cookie"]

@@ -1,0 +1,1 @@
+"""Benchmarks: ``make bench`` runs them and prints one table (not part of ``make test``)."""

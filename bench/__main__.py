@@ -1,0 +1,167 @@
+"""``python -m bench``: start a real server on a throwaway database, measure, print a table.
+
+The server runs in its own process (as in production), with the demo loaded and
+production settings (Argon2 at its default cost), so the figures include
+everything a tablet would wait for. Add a scenario by adding a function to
+``SCENARIOS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Result:
+    name: str
+    concurrency: int
+    latencies: list[float]
+    errors: int
+    seconds: float
+
+    def row(self) -> str:
+        ordered = sorted(self.latencies)
+
+        def pct(p: float) -> float:
+            return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else 0
+
+        rate = len(ordered) / self.seconds if self.seconds else 0
+        return (f"| {self.name:<28} | {self.concurrency:>4} | {len(ordered):>6} | {self.errors:>4}"
+                f" | {pct(0.5):>7.1f} | {pct(0.95):>7.1f} | {pct(0.99):>7.1f} | {rate:>8.1f} |")
+
+
+HEADER = (
+    "| scenario                     | conc | reqs   | errs | p50 ms  | p95 ms  | p99 ms  | req/s    |\n"
+    "|------------------------------|------|--------|------|---------|---------|---------|----------|"
+)
+
+
+async def load(
+    name: str, concurrency: int, total: int, request: Callable[[aiohttp.ClientSession, int],
+                                                               Awaitable[bool]]
+) -> Result:
+    latencies: list[float] = []
+    errors = 0
+    counter = iter(range(total))
+
+    async def worker() -> None:
+        nonlocal errors
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http:
+            for i in counter:
+                started = time.perf_counter()
+                ok = await request(http, i)
+                latencies.append(time.perf_counter() - started)
+                errors += not ok
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return Result(name, concurrency, latencies, errors, time.perf_counter() - started)
+
+
+async def healthz(base: str, total: int) -> Result:
+    async def one(http: aiohttp.ClientSession, _i: int) -> bool:
+        async with http.get(f"{base}/healthz") as response:
+            await response.read()
+            return response.status == 200
+
+    return await load("GET /healthz", 50, total, one)
+
+
+async def login(base: str, total: int) -> Result:
+    async def one(http: aiohttp.ClientSession, i: int) -> bool:
+        body = {"username": f"daibieu{i % 20 + 1:02d}", "password": "demo"}
+        async with http.post(f"{base}/api/v1/auth/login", json=body) as response:
+            await response.read()
+            return response.status == 200
+
+    return await load("POST /api/v1/auth/login", 50, max(50, total // 10), one)
+
+
+async def meetings(base: str, total: int) -> Result:
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{base}/api/v1/auth/login",
+                             json={"username": "chutoa", "password": "demo"}) as response:
+            cookie = response.cookies["phonghop_session"].value
+
+    async def one(http: aiohttp.ClientSession, _i: int) -> bool:
+        async with http.get(f"{base}/api/v1/meetings",
+                            headers={"Cookie": f"phonghop_session={cookie}"}) as response:
+            await response.read()
+            return response.status == 200
+
+    return await load("GET /api/v1/meetings (auth)", 50, total, one)
+
+
+SCENARIOS = [healthz, login, meetings]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def _wait(base: str, process: subprocess.Popen[bytes]) -> None:
+    async with aiohttp.ClientSession() as http:
+        for _ in range(600):
+            if process.poll() is not None:
+                raise SystemExit("the server did not start")
+            try:
+                async with http.get(f"{base}/healthz") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                await asyncio.sleep(0.1)
+    raise SystemExit("the server did not answer")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--requests", type=int, default=2000, help="requests per scenario")
+    parser.add_argument("--database-url", help="default: a throwaway SQLite file")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ,
+               "PHONGHOP_DATABASE_URL": args.database_url or f"sqlite+aiosqlite:///{tmp}/b.db",
+               "PHONGHOP_DOCUMENTS_STORE": f"{tmp}/documents",
+               "PHONGHOP_LOGGING_LEVEL": "WARNING",
+               "PHONGHOP_AUTH_LOCKOUT_ATTEMPTS": "1000000"}
+        for command in (["migrate"], ["demo"]):
+            subprocess.run([sys.executable, "-m", "server", *command], cwd=ROOT, env=env,
+                           check=True, stdout=subprocess.DEVNULL)
+        port = _free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "server", "serve", "--port", str(port)], cwd=ROOT, env=env,
+            stdout=subprocess.DEVNULL)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            asyncio.run(_wait(base, server))
+            results = [asyncio.run(scenario(base, args.requests)) for scenario in SCENARIOS]
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    engine = env["PHONGHOP_DATABASE_URL"].split(":")[0]
+    print(f"\nPhòng Họp bench — one server process, {engine}, {os.cpu_count()} cores, "
+          f"Python {sys.version.split()[0]}\n")
+    print(HEADER)
+    for result in results:
+        print(result.row())
+    return 0 if all(r.errors == 0 for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

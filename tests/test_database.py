@@ -1,0 +1,77 @@
+"""The database: migrations are the only way in, and an unmigrated one is refused."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from server.app import UnmigratedDatabase, create_app
+from server.db import Base, create_engine, schema_state
+from server.settings import ROOT, Settings
+
+from .conftest import make_settings
+
+
+async def test_migrations_create_exactly_the_models_tables(db_engine: AsyncEngine) -> None:
+    def names(conn):  # type: ignore[no-untyped-def]
+        from sqlalchemy import inspect
+
+        return set(inspect(conn).get_table_names())
+
+    async with db_engine.connect() as conn:
+        tables = await conn.run_sync(names)
+    assert tables - {"alembic_version"} == set(Base.metadata.tables)
+    assert (await schema_state(db_engine)).up_to_date
+
+
+async def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    try:
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+            assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+    finally:
+        await engine.dispose()
+
+
+async def test_the_app_refuses_an_unmigrated_database(tmp_path: Path, aiohttp_client) -> None:
+    settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}", tmp_path / "docs")
+    with pytest.raises(UnmigratedDatabase, match="python -m server migrate"):
+        await aiohttp_client(create_app(settings))
+
+
+def test_serve_on_an_unmigrated_database_says_what_to_run(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "server", "serve"], cwd=ROOT, capture_output=True, text=True,
+        timeout=60, env={"PATH": "/usr/bin:/bin",
+                         "PHONGHOP_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'e.db'}"})
+    assert result.returncode == 2
+    assert "python -m server migrate" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_migrate_then_serve_checks_pass_from_the_command_line(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin",
+           "PHONGHOP_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'm.db'}"}
+    migrate = subprocess.run([sys.executable, "-m", "server", "migrate"], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=60)
+    assert migrate.returncode == 0, migrate.stderr
+    again = subprocess.run([sys.executable, "-m", "server", "migrate"], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0, "migrating twice must be harmless"
+
+
+async def test_healthz_reports_the_database(client, settings: Settings) -> None:
+    response = await client.get("/healthz")
+    assert (response.status, await response.json()) == (200, {"status": "ok", "database": "ok"})
+
+
+async def test_metrics_count_requests_by_route(client) -> None:
+    await client.get("/api/v1/me")
+    body = await (await client.get("/metrics")).text()
+    assert 'phonghop_http_requests_total{method="GET",route="/api/v1/me",status="401"} 1.0' in body
