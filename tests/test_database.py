@@ -7,6 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy.engine import Connection
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -17,15 +20,13 @@ from server.settings import ROOT, Settings
 from .conftest import make_settings
 
 
-async def test_migrations_create_exactly_the_models_tables(db_engine: AsyncEngine) -> None:
-    def names(conn):  # type: ignore[no-untyped-def]
-        from sqlalchemy import inspect
-
-        return set(inspect(conn).get_table_names())
+async def test_migrations_build_exactly_the_schema_of_the_models(db_engine: AsyncEngine) -> None:
+    def differences(conn: Connection) -> list[object]:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        return list(compare_metadata(context, Base.metadata))
 
     async with db_engine.connect() as conn:
-        tables = await conn.run_sync(names)
-    assert tables - {"alembic_version"} == set(Base.metadata.tables)
+        assert await conn.run_sync(differences) == []
     assert (await schema_state(db_engine)).up_to_date
 
 
