@@ -39,6 +39,10 @@ def _flatten(tree: dict[str, object], prefix: str = "") -> dict[str, str]:
 
 
 def translate(locale: str, key: str, **params: object) -> str:
+    """The text of ``key``; with ``count=1`` the catalog's ``<key>_one`` where it has one
+    (English needs it, Vietnamese does not inflect)."""
+    if params.get("count") == 1 and f"{key}_one" in catalog(locale):
+        key = f"{key}_one"
     text = catalog(locale).get(key) or catalog(FALLBACK).get(key) or key
     return text.format(**params) if params else text
 

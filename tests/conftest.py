@@ -119,6 +119,12 @@ async def _empty_tables(engine: AsyncEngine) -> None:
             await conn.execute(text(
                 f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
+            # SQLite checks RESTRICT row by row, so a tree (units) must be cut first.
+            for table in Base.metadata.sorted_tables:
+                for fk in table.foreign_keys:
+                    if fk.column.table is table and fk.parent.nullable:
+                        await conn.execute(text(
+                            f"UPDATE {table.name} SET {fk.parent.name} = NULL"))
             for table in tables:
                 await conn.execute(text(f"DELETE FROM {table}"))
 
