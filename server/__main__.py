@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .fonts import FontMissing
 from .settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         configure_logging(settings.logging)
         return COMMANDS[args.command](settings, args)
-    except (SettingsError, CommandError) as e:
+    except (SettingsError, CommandError, FontMissing) as e:
         print(e, file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

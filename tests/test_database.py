@@ -76,3 +76,15 @@ async def test_metrics_count_requests_by_route(client) -> None:
     await client.get("/api/v1/me")
     body = await (await client.get("/metrics")).text()
     assert 'phonghop_http_requests_total{method="GET",route="/api/v1/me",status="401"} 1.0' in body
+
+
+async def test_migrate_can_be_called_from_running_async_code(tmp_path: Path) -> None:
+    from server.db import migrate
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'inside.db'}"
+    migrate(url)
+    engine = create_engine(url)
+    try:
+        assert (await schema_state(engine)).up_to_date
+    finally:
+        await engine.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from alembic import context
 from sqlalchemy.engine import Connection
@@ -35,6 +36,18 @@ async def _run_async() -> None:
         await engine.dispose()
 
 
+def _run_in_own_loop() -> None:
+    # Alembic is synchronous; when called from code that already runs an event loop
+    # (a test, an async command), the migration gets a loop of its own in a thread.
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(_run_async())
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, _run_async()).result()
+
+
 if context.is_offline_mode():
     raise SystemExit("offline migrations are not supported; run `python -m server migrate`")
-asyncio.run(_run_async())
+_run_in_own_loop()
