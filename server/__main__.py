@@ -92,12 +92,22 @@ def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
 def cmd_demo(settings: Settings, _args: argparse.Namespace) -> int:
     from .demo import load_demo_into, print_accounts
 
-    if not asyncio.run(_ensure_migrated_then(settings, load_demo_into(settings))):
+    if asyncio.run(_ensure_migrated_then(settings, load_demo_into(settings))):
+        print_accounts(settings)
+    else:
         print("Cơ sở dữ liệu đã có dữ liệu; không nạp dữ liệu mẫu. / "
               "The database is not empty; the demo was not loaded.")
-        return 0
-    print_accounts(settings)
     return 0
+
+
+def _prepare(settings: Settings, args: argparse.Namespace) -> None:
+    """``make run``: migrate, load the demo into an empty database, list its accounts."""
+    from .demo import demo_present, load_demo_into, print_accounts
+
+    cmd_migrate(settings, args)
+    loaded = asyncio.run(load_demo_into(settings))
+    if loaded or asyncio.run(demo_present(settings)):
+        print_accounts(settings)
 
 
 async def _ensure_migrated_then(settings: Settings, coro: Coroutine[Any, Any, T]) -> T:
@@ -127,8 +137,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from .app import create_app
 
     if args.prepare:
-        cmd_migrate(settings, args)
-        cmd_demo(settings, args)
+        _prepare(settings, args)
     asyncio.run(_ensure_migrated_then(settings, asyncio.sleep(0)))
     host, port = settings.server.host, settings.server.port
     logging.getLogger("phonghop").info("serving on http://%s:%s", host, port)

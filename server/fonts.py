@@ -104,6 +104,12 @@ def find_serif() -> SerifFont:
 
 _register_lock = threading.Lock()
 
+# reportlab subsets an embedded TrueType font through one parser position shared by
+# every document using the registered font, so two PDFs built at once in executor
+# threads can garble each other's font (an IndexError, or other bytes). Every build
+# with the serif font holds this lock; building is CPU-bound under the GIL anyway.
+render_lock = threading.Lock()
+
 
 @cache
 def _register(font: SerifFont) -> str:

@@ -57,3 +57,5 @@ def configure_logging(settings: LoggingSettings) -> None:
     root.setLevel(settings.level)
     # aiohttp's own access log is replaced by ours, which carries the request id.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # Alembic announces its context at every schema check; the migrate command says what it did.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
