@@ -24,7 +24,10 @@ $(STAMP_PY): pyproject.toml | $(PY)
 
 $(STAMP_WEB): web/package.json web/package-lock.json
 	@command -v npm >/dev/null || { echo "Cần Node.js và npm / Node.js and npm are needed: apt-get install nodejs npm"; exit 1; }
-	cd web && npm ci --no-audit --no-fund --loglevel=error
+	# Not `npm ci`: npm 11 leaves pdfjs-dist's optional native canvas (for Node only, not
+	# browsers) half-recorded in the lock and then refuses it. `install` keeps the lock as
+	# it is; optional packages and install scripts (which could download) are skipped.
+	cd web && npm install --no-audit --no-fund --omit=optional --ignore-scripts --loglevel=error
 	@touch $@
 
 # Chromium (browser tests), poppler (PDF checks) and a Vietnamese serif font (PDFs):
