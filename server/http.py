@@ -1,4 +1,4 @@
-"""Small helpers for handlers: reading and checking JSON bodies."""
+"""Small helpers for handlers: JSON bodies in and out, checked fields, redirects."""
 
 from __future__ import annotations
 
@@ -9,6 +9,16 @@ from typing import Any
 from aiohttp import web
 
 from .errors import InvalidField, InvalidJSON, UnsupportedMediaType
+
+
+def json_response(data: Any, *, status: int = 200) -> web.Response:
+    """JSON in UTF-8 as it is: Vietnamese text stays readable and a third shorter than
+    with ``\\u`` escapes."""
+    return web.json_response(data, status=status, dumps=_dumps)
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False)
 
 
 def redirect(location: str) -> web.Response:

@@ -25,6 +25,7 @@ from sqlalchemy import text
 
 from .auth.identity import current_user
 from .errors import Forbidden, Unavailable
+from .http import json_response
 from .logs import REQUEST_ID, request_id_var
 from .state import ENGINE
 
@@ -107,7 +108,7 @@ async def healthz(request: web.Request) -> web.Response:
     except Exception as e:
         log.error("health check: database unreachable: %s", e)
         raise Unavailable() from None
-    return web.json_response({"status": "ok", "database": "ok"})
+    return json_response({"status": "ok", "database": "ok"})
 
 
 def setup_observability(app: web.Application) -> None:

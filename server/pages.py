@@ -17,6 +17,7 @@ from aiohttp import web
 
 from .auth.identity import IDENTITY, Identity
 from .errors import ERROR_RENDERER, DomainError, error_payload, wants_json
+from .http import json_response
 from .i18n import pick_locale, translate
 from .settings import LOCALES, ROOT
 
@@ -95,7 +96,7 @@ async def render(
 async def render_error(request: web.Request, error: DomainError) -> web.StreamResponse:
     locale = request_locale(request)
     if wants_json(request):
-        response = web.json_response(error_payload(error, locale), status=error.status)
+        response = json_response(error_payload(error, locale), status=error.status)
     else:
         try:
             response = await render(

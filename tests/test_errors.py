@@ -15,6 +15,12 @@ async def test_malformed_json_is_a_400_with_a_vietnamese_message(client: TestCli
         "code": "invalid_json", "message": "Nội dung gửi lên không phải JSON hợp lệ."}}
 
 
+async def test_json_answers_carry_vietnamese_as_utf8_not_escapes(client: TestClient) -> None:
+    response = await client.get("/api/v1/me")
+    assert "Bạn cần đăng nhập.".encode() in await response.read()
+    assert response.charset == "utf-8"
+
+
 async def test_json_that_is_not_an_object_is_refused(client: TestClient) -> None:
     response = await client.post("/api/v1/auth/login", json=["chutoa", "demo"])
     assert (await response.json())["error"]["code"] == "invalid_json"

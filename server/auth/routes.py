@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..errors import DomainError
-from ..http import json_body, redirect, safe_next, string_field
+from ..http import json_body, json_response, redirect, safe_next, string_field
 from ..pages import render
 from ..realtime.fanout import end_session_sockets
 from ..state import PASSWORDS, SESSIONS, SETTINGS
@@ -54,7 +54,7 @@ async def api_login(request: web.Request) -> web.Response:
     body = await json_body(request)
     new = await _login(
         request, string_field(body, "username", 200), string_field(body, "password", 1000))
-    response = web.json_response(
+    response = json_response(
         {"user": user_json(new.session.user), "csrf_token": new.session.csrf_token})
     set_session_cookie(request, response, new.token)
     return response
@@ -64,7 +64,7 @@ async def api_login(request: web.Request) -> web.Response:
 async def api_logout(request: web.Request) -> web.Response:
     identity = require_identity(request)
     await _logout(request, identity)
-    response = web.json_response({"ok": True})
+    response = json_response({"ok": True})
     clear_session_cookie(response)
     return response
 
@@ -79,7 +79,7 @@ async def _logout(request: web.Request, identity: Identity) -> None:
 
 @routes.get("/api/v1/me")
 async def api_me(request: web.Request) -> web.Response:
-    return web.json_response({"user": user_json(require_user(request))})
+    return json_response({"user": user_json(require_user(request))})
 
 
 @routes.get("/login", name="login")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..auth.identity import current_user, require_user
+from ..http import json_response
 from ..state import SESSIONS
 from . import service
 
@@ -33,7 +34,7 @@ async def api_meetings(request: web.Request) -> web.Response:
     user = require_user(request)
     async with request.app[SESSIONS]() as db:
         items = await service.meetings_of(db, user.id)
-    return web.json_response({"meetings": [my_meeting_json(i) for i in items]})
+    return json_response({"meetings": [my_meeting_json(i) for i in items]})
 
 
 @routes.get("/", name="home")
