@@ -110,24 +110,29 @@ def _prepare(settings: Settings, args: argparse.Namespace) -> None:
         print_accounts(settings)
 
 
-async def _ensure_migrated_then(settings: Settings, coro: Coroutine[Any, Any, T]) -> T:
+async def _check_schema(settings: Settings) -> None:
     from .db import create_engine, schema_state
 
     engine = create_engine(settings.database.url)
     try:
         state = await schema_state(engine)
     except Exception as e:
-        coro.close()
         raise CommandError(
-            f"Không kết nối được cơ sở dữ liệu ({settings.database.url}): {e} / "
-            f"Cannot reach the database") from None
+            f"Không kết nối được cơ sở dữ liệu / Cannot reach the database: {e}") from None
     finally:
         await engine.dispose()
     if not state.up_to_date:
-        coro.close()
         raise CommandError(
             "Cơ sở dữ liệu chưa được cập nhật cấu trúc. Hãy chạy: python -m server migrate / "
             "The database schema is not up to date. Run: python -m server migrate")
+
+
+async def _ensure_migrated_then(settings: Settings, coro: Coroutine[Any, Any, T]) -> T:
+    try:
+        await _check_schema(settings)
+    except CommandError:
+        coro.close()
+        raise
     return await coro
 
 
@@ -138,7 +143,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     if args.prepare:
         _prepare(settings, args)
-    asyncio.run(_ensure_migrated_then(settings, asyncio.sleep(0)))
+    asyncio.run(_check_schema(settings))
     host, port = settings.server.host, settings.server.port
     logging.getLogger("phonghop").info("serving on http://%s:%s", host, port)
     print(f"Phòng Họp: http://{host}:{port}  (Ctrl+C để dừng / to stop)", flush=True)

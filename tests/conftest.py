@@ -20,9 +20,10 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from server.app import create_app
+from server.auth.models import User
 from server.auth.passwords import Passwords
 from server.db import Base, create_engine, migrate, session_factory
 from server.documents.store import DocumentStore
@@ -159,8 +160,11 @@ async def db_engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
+Sessions = async_sessionmaker[AsyncSession]
+
+
 @pytest.fixture
-def sessions(db_engine: AsyncEngine):  # type: ignore[no-untyped-def]
+def sessions(db_engine: AsyncEngine) -> Sessions:
     return session_factory(db_engine)
 
 
@@ -182,7 +186,7 @@ async def client(
 
 
 @pytest.fixture
-async def demo(settings: Settings, sessions, passwords: Passwords) -> None:  # type: ignore[no-untyped-def]
+async def demo(settings: Settings, sessions: Sessions, passwords: Passwords) -> None:
     """The Vietnamese demo (province, districts, hall, users, one meeting) in the database."""
     from server.demo import load_demo
 
@@ -221,12 +225,15 @@ def artifacts() -> Path:
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 
 
+MakeUser = Callable[..., Awaitable[User]]
+
+
 @pytest.fixture
-def make_user(sessions, passwords: Passwords):  # type: ignore[no-untyped-def]
+def make_user(sessions: Sessions, passwords: Passwords) -> MakeUser:
     """``await make_user("an", password="...", is_admin=True)`` adds a user and returns it."""
     from server.auth import service
 
-    async def create(username: str, password: str = "mật-khẩu-đúng", **fields: Any):  # type: ignore[no-untyped-def]
+    async def create(username: str, password: str = "mật-khẩu-đúng", **fields: Any) -> User:
         fields.setdefault("full_name", username.title())
         async with sessions() as db:
             user = await service.create_user(

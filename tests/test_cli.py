@@ -65,3 +65,11 @@ def test_create_user_refuses_a_short_password_and_a_duplicate(env: dict[str, str
                 stdin="mật-khẩu-dài\nmật-khẩu-dài\n")
     assert again.returncode == 2
     assert again.stderr.strip().splitlines()[-1] == "Đã tồn tại / Already exists"
+
+
+def test_an_unreachable_database_is_one_line_not_a_traceback(env: dict[str, str]) -> None:
+    env["PHONGHOP_DATABASE_URL"] = "postgresql+asyncpg://phonghop@127.0.0.1:1/khongco"
+    result = run(env, "serve")
+    assert result.returncode == 2
+    assert result.stderr.startswith("Không kết nối được cơ sở dữ liệu / Cannot reach the database")
+    assert "Traceback" not in result.stderr

@@ -39,19 +39,24 @@ def bearer_token(request: web.Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-async def resolve(request: web.Request) -> Identity | None:
-    app = request.app
+async def identify(
+    app: web.Application, *, token: str | None, cookie: str | None
+) -> Identity | None:
+    """A bearer token wins over a cookie: a machine never acts through a browser login."""
     async with app[SESSIONS]() as db:
-        token = bearer_token(request)
-        if token is not None:
+        if token:
             user = await service.user_for_token(db, token)
             return Identity(user=user, via="token") if user else None
-        cookie = request.cookies.get(COOKIE)
         if cookie:
             session = await service.session_for(db, app[SETTINGS].auth, cookie)
             if session is not None:
                 return Identity(user=session.user, via="cookie", session=session)
     return None
+
+
+async def resolve(request: web.Request) -> Identity | None:
+    return await identify(
+        request.app, token=bearer_token(request), cookie=request.cookies.get(COOKIE))
 
 
 @web.middleware

@@ -16,10 +16,9 @@ import socketio
 from aiohttp import web
 
 from ..auth import identity as auth_identity
-from ..auth import service as auth_service
 from ..auth.routes import user_json
 from ..i18n import translate
-from ..state import SESSIONS, SETTINGS
+from ..state import SETTINGS
 from .events import MEETINGS_NAMESPACE, WELCOME, session_room, user_room
 
 log = logging.getLogger("phonghop.realtime")
@@ -51,11 +50,10 @@ class MeetingsNamespace(socketio.AsyncNamespace):
     async def _identify(
         self, request: web.Request, auth: Any
     ) -> auth_identity.Identity | None:
+        # Room agents send their token in the Socket.IO auth payload, browsers their cookie.
         token = auth.get("token") if isinstance(auth, dict) else None
         if isinstance(token, str) and token:
-            async with self.app[SESSIONS]() as db:
-                user = await auth_service.user_for_token(db, token)
-            return auth_identity.Identity(user=user, via="token") if user else None
+            return await auth_identity.identify(self.app, token=token, cookie=None)
         return await auth_identity.resolve(request)
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
