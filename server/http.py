@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import unicodedata
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from aiohttp import web
 
-from .errors import InvalidField, InvalidJSON, UnsupportedMediaType
+from .errors import InvalidField, InvalidJSON, NotFound, UnsupportedMediaType
+
+E = TypeVar("E", bound=enum.Enum)
 
 
 def json_response(data: Any, *, status: int = 200) -> web.Response:
@@ -55,3 +59,65 @@ def string_field(body: dict[str, Any], name: str, max_length: int) -> str:
         raise InvalidField(field=name, reason_key="error.field_too_long",
                            reason={"max": max_length})
     return unicodedata.normalize("NFC", value)
+
+
+def path_id(request: web.Request, name: str) -> int:
+    """A positive integer id from the path; anything else is a 404, as for an unknown id."""
+    text = request.match_info.get(name, "")
+    if not text.isascii() or not text.isdigit() or len(text) > 18 or int(text) <= 0:
+        raise NotFound()
+    return int(text)
+
+
+def optional_string(body: dict[str, Any], name: str, max_length: int, default: str = "") -> str:
+    return default if body.get(name) is None else string_field(body, name, max_length)
+
+
+def int_field(body: dict[str, Any], name: str, *, minimum: int = 0, maximum: int = 2**31 - 1,
+              required: bool = True, default: int | None = None) -> int | None:
+    value = body.get(name)
+    if value is None:
+        if required:
+            raise InvalidField(field=name, reason_key="error.field_required")
+        return default
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidField(field=name, reason_key="error.field_integer")
+    if not minimum <= value <= maximum:
+        raise InvalidField(field=name, reason_key="error.field_range",
+                           reason={"min": minimum, "max": maximum})
+    return value
+
+
+def bool_field(body: dict[str, Any], name: str, default: bool) -> bool:
+    value = body.get(name, default)
+    if not isinstance(value, bool):
+        raise InvalidField(field=name, reason_key="error.field_boolean")
+    return value
+
+
+def datetime_field(body: dict[str, Any], name: str, *, required: bool = True) -> datetime | None:
+    """An ISO 8601 time with its offset (``2026-11-30T08:00:00+07:00``), as aware UTC."""
+    value = body.get(name)
+    if value is None:
+        if required:
+            raise InvalidField(field=name, reason_key="error.field_required")
+        return None
+    try:
+        parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise InvalidField(field=name, reason_key="error.field_datetime")
+    return parsed.astimezone(UTC)
+
+
+def enum_field(body: dict[str, Any], name: str, kind: type[E], default: E | None = None) -> E:
+    value = body.get(name)
+    if value is None and default is not None:
+        return default
+    try:
+        return kind(value)
+    except ValueError:
+        choices = ", ".join(m.value for m in kind)  # type: ignore[attr-defined]
+        raise InvalidField(field=name, reason_key="error.field_choice",
+                           reason={"choices": choices}) from None

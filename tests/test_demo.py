@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 import subprocess
 import unicodedata
 from datetime import UTC, datetime
@@ -19,15 +18,12 @@ from server.auth.service import create_user
 from server.demo import DEMO_USERNAMES, load_demo, print_accounts
 from server.demo.documents import DOCUMENTS
 from server.demo.organisation import VIETNAM, next_weekday_at
-from server.documents.models import Document
+from server.documents.models import DocumentVersion
 from server.documents.store import DocumentStore
 from server.meetings.models import AgendaItem, Meeting, Participant
 from server.settings import Settings, load_settings
 
 Sessions = async_sessionmaker[AsyncSession]
-needs_poppler = pytest.mark.skipif(
-    shutil.which("pdftotext") is None or shutil.which("pdffonts") is None,
-    reason="poppler-utils (pdftotext, pdffonts) is not installed")
 
 
 def nfc_words(text: str) -> str:
@@ -103,14 +99,15 @@ def test_a_meeting_asked_for_on_friday_is_put_on_monday() -> None:
     assert next_weekday_at(friday_evening, 8, 0) == datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 
 
-async def _stored_documents(sessions: Sessions, settings: Settings) -> list[tuple[Document, Path]]:
+async def _stored_documents(
+    sessions: Sessions, settings: Settings
+) -> list[tuple[DocumentVersion, Path]]:
     store = DocumentStore(settings.documents.store)
     async with sessions() as db:
-        documents = list(await db.scalars(select(Document)))
-    return [(d, store.path_for(d.sha256)) for d in documents]
+        versions = list(await db.scalars(select(DocumentVersion)))
+    return [(v, store.path_for(v.sha256)) for v in versions]
 
 
-@needs_poppler
 async def test_demo_documents_are_real_pdfs_with_vietnamese_text(
     demo: None, sessions: Sessions, settings: Settings
 ) -> None:
@@ -129,7 +126,6 @@ async def test_demo_documents_are_real_pdfs_with_vietnamese_text(
             assert nfc_words(phrase) in nfc_words(text)
 
 
-@needs_poppler
 async def test_demo_documents_embed_every_font(
     demo: None, sessions: Sessions, settings: Settings
 ) -> None:

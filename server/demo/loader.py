@@ -20,7 +20,7 @@ from ..auth.models import User
 from ..auth.passwords import Passwords
 from ..auth.service import create_user
 from ..db import create_engine, session_factory
-from ..documents.models import Document
+from ..documents.models import Document, DocumentVersion
 from ..documents.store import DocumentStore
 from ..meetings.models import (
     AgendaItem,
@@ -220,8 +220,10 @@ def _add_documents(
     by_title = {item.title: item for item in items}
     db.add_all(Document(
         meeting_id=meeting.id, agenda_item_id=by_title[f.document.agenda_title].id,
-        title=f.document.title, filename=f.document.filename, sha256=f.sha256,
-        size=f.size, pages=f.pages) for f in files)
+        title=f.document.title, position=position,
+        versions=[DocumentVersion(number=1, filename=f.document.filename, sha256=f.sha256,
+                                  size=f.size, pages=f.pages)])
+        for position, f in enumerate(files, start=1))
 
 
 # --- files --------------------------------------------------------------------------------

@@ -37,6 +37,19 @@ class MeetingStatus(enum.StrEnum):
     ARCHIVED = "archived"
 
 
+class Attendance(enum.StrEnum):
+    UNKNOWN = "unknown"              # not checked in (yet)
+    PRESENT_HALL = "present_hall"    # có mặt tại hội trường
+    PRESENT_REMOTE = "present_remote"  # có mặt tại điểm cầu
+    ABSENT = "absent"                # vắng mặt, with a reason
+
+
+class AgendaStatus(enum.StrEnum):
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
 class MeetingRole(enum.StrEnum):
     CHAIR = "chair"
     CO_CHAIR = "co_chair"
@@ -84,7 +97,14 @@ class Meeting(Base):
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[MeetingStatus] = mapped_column(
         _enum(MeetingStatus, "meeting_status"), default=MeetingStatus.DRAFT)
+    # Whether a substitute (dự thay) inherits the absent member's voting right.
+    substitutes_may_vote: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The meeting this one was created from (weekly giao ban and the like).
+    previous_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL"))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     organiser: Mapped[Unit] = relationship(lazy="joined")
     hall: Mapped[Room | None] = relationship(lazy="joined")
@@ -103,6 +123,15 @@ class Participant(Base):
     room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"))
     seat: Mapped[int | None] = mapped_column(Integer)
     voting_right: Mapped[bool] = mapped_column(Boolean, default=False)
+    attendance: Mapped[Attendance] = mapped_column(
+        _enum(Attendance, "attendance"), default=Attendance.UNKNOWN)
+    absence_reason: Mapped[str] = mapped_column(String(500), default="")
+    # A substitute (người dự thay) stands in for this absent participant of the same meeting.
+    substitute_for_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL"))
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_in_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class MeetingRoom(Base):
@@ -128,4 +157,6 @@ class AgendaItem(Base):
     title: Mapped[str] = mapped_column(String(500))
     presenter: Mapped[str] = mapped_column(String(200), default="")
     planned_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[AgendaStatus] = mapped_column(
+        _enum(AgendaStatus, "agenda_status"), default=AgendaStatus.PENDING)
     notes: Mapped[str] = mapped_column(Text, default="")
