@@ -7,7 +7,8 @@ from pathlib import Path
 from aiohttp import web
 
 from .http import redirect, safe_next
-from .settings import LOCALES, ROOT
+from .openapi import openapi
+from .settings import LOCALES
 
 # Only these npm packages are served, and only their built files.
 VENDOR = {
@@ -23,13 +24,6 @@ async def switch_language(request: web.Request) -> web.StreamResponse:
     response = redirect(safe_next(request.query.get("next", "/")))
     response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", path="/")
     return response
-
-
-OPENAPI = ROOT / "docs" / "openapi.json"
-
-
-async def openapi(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(OPENAPI, headers={"Content-Type": "application/json"})
 
 
 def setup_static(app: web.Application, web_root: Path) -> None:
