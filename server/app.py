@@ -18,6 +18,8 @@ from .auth.routes import routes as auth_routes
 from .db import create_engine, schema_state, session_factory
 from .documents.store import DocumentStore
 from .errors import MAX_BODY_MB, error_middleware
+from .meetings.agenda_routes import routes as agenda_routes
+from .meetings.participant_routes import routes as participant_routes
 from .meetings.routes import routes as meeting_routes
 from .observability import request_middleware, setup_observability
 from .pages import setup_pages
@@ -72,6 +74,8 @@ def create_app(settings: Settings) -> web.Application:
     setup_observability(app)
     app.router.add_routes(auth_routes)
     app.router.add_routes(meeting_routes)
+    app.router.add_routes(participant_routes)
+    app.router.add_routes(agenda_routes)
     setup_static(app, ROOT / "web")
     app[SIO] = create_sio(app)
     return app

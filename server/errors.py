@@ -32,7 +32,12 @@ class DomainError(Exception):
         self.headers: dict[str, str] = {}
 
     def message(self, locale: str) -> str:
-        return translate(locale, self.message_key, **self.params)
+        # A parameter named ``x_key`` is itself a catalog key, shown as ``{x}`` translated.
+        params = {
+            name.removesuffix("_key"): translate(locale, value) if name.endswith("_key") else value
+            for name, value in self.params.items()
+        }
+        return translate(locale, self.message_key, **params)
 
 
 class InvalidJSON(DomainError):
