@@ -9,6 +9,7 @@ that each area documents its routes beside the others without one huge file.
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,21 @@ def document(folder: Path = FOLDER) -> dict[str, Any]:
             base["paths"][path] = item
         for kind, entries in fragment.get("components", {}).items():
             base["components"].setdefault(kind, {}).update(entries)
+    for path, item in base["paths"].items():
+        _declare_path_parameters(path, item)
     return base
+
+
+def _declare_path_parameters(path: str, item: dict[str, Any]) -> None:
+    """``{meeting_id}`` in a path is declared once here rather than in every fragment:
+    ids are positive integers (anything else is a 404), other parameters strings."""
+    declared = {p.get("name") for p in item.get("parameters", [])}
+    for name in re.findall(r"\{(\w+)\}", path):
+        if name not in declared:
+            schema = ({"type": "integer", "minimum": 1} if name.endswith("_id")
+                      else {"type": "string"})
+            item.setdefault("parameters", []).append(
+                {"name": name, "in": "path", "required": True, "schema": schema})
 
 
 async def openapi(request: web.Request) -> web.Response:
