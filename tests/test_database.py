@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
@@ -88,3 +89,64 @@ async def test_migrate_can_be_called_from_running_async_code(tmp_path: Path) -> 
         assert (await schema_state(engine)).up_to_date
     finally:
         await engine.dispose()
+
+
+async def test_migration_0002_keeps_existing_documents_as_their_first_version(
+    engine_name: str, tmp_path: Path, database_url: str
+) -> None:
+    """Upgrading a 0001 database with documents, and back, keeps every document."""
+
+    if engine_name == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    else:
+        url = database_url.rsplit("/", 1)[0] + f"/phonghop_mig_{tmp_path.name[-8:].lower()}"
+        from .conftest import _pg_admin
+
+        admin = database_url.rsplit("/", 1)[0] + "/postgres"
+        await _pg_admin(admin, f'CREATE DATABASE "{url.rsplit("/", 1)[1]}"')
+    try:
+        await _upgrade_with_a_document(url)
+    finally:
+        if engine_name != "sqlite":
+            name = url.rsplit("/", 1)[1]
+            await _pg_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _upgrade_with_a_document(url: str) -> None:
+    from server.db import migrate
+
+    await asyncio.to_thread(migrate, url, "0001")
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            for statement in (
+                "INSERT INTO units (id, kind, name, short_name) VALUES (1, 'province', 'T', '')",
+                "INSERT INTO meetings (id, code, title, organiser_unit_id, starts_at, status,"
+                " created_at) VALUES (1, '', 'H', 1, '2026-11-30 01:00:00+00', 'draft',"
+                " '2026-11-01 00:00:00+00')",
+                "INSERT INTO documents (id, meeting_id, title, filename, sha256, size, pages,"
+                " content_type, created_at) VALUES (1, 1, 'Tờ trình', 'to-trinh.pdf',"
+                f" '{'a' * 64}', 1234, 3, 'application/pdf', '2026-11-01 00:00:00+00')",
+            ):
+                await conn.execute(text(statement))
+        await asyncio.to_thread(migrate, url, "0002")
+        async with engine.connect() as conn:
+            row = (await conn.execute(text(
+                "SELECT document_id, number, filename, sha256, size, pages"
+                " FROM document_versions"))).one()
+        assert tuple(row) == (1, 1, "to-trinh.pdf", "a" * 64, 1234, 3)
+        await asyncio.to_thread(downgrade_to, url, "0001")
+        async with engine.connect() as conn:
+            row = (await conn.execute(text(
+                "SELECT filename, sha256, size, pages FROM documents"))).one()
+        assert tuple(row) == ("to-trinh.pdf", "a" * 64, 1234, 3)
+    finally:
+        await engine.dispose()
+
+
+def downgrade_to(url: str, revision: str) -> None:
+    from alembic import command
+
+    from server.db import alembic_config
+
+    command.downgrade(alembic_config(url), revision)
