@@ -121,3 +121,12 @@ def enum_field(body: dict[str, Any], name: str, kind: type[E], default: E | None
         choices = ", ".join(m.value for m in kind)  # type: ignore[attr-defined]
         raise InvalidField(field=name, reason_key="error.field_choice",
                            reason={"choices": choices}) from None
+
+
+def id_list(body: dict[str, Any], name: str, limit: int = 1000) -> list[int]:
+    """A list of positive integer ids (``[3, 7]``), at most ``limit`` of them."""
+    value = body.get(name)
+    if not isinstance(value, list) or len(value) > limit or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value):
+        raise InvalidField(field=name, reason_key="error.field_list")
+    return list(value)

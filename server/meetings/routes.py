@@ -11,6 +11,7 @@ from ..http import (
     bool_field,
     datetime_field,
     enum_field,
+    id_list,
     int_field,
     json_body,
     json_response,
@@ -154,16 +155,6 @@ async def api_copy_meeting(request: web.Request) -> web.Response:
         await db.commit()
         return json_response(await detail_json(db, await readable_meeting(db, user, copy.id)),
                              status=201)
-
-
-def id_list(body: dict[str, Any], name: str, limit: int = 1000) -> list[int]:
-    from ..errors import InvalidField
-
-    value = body.get(name)
-    if not isinstance(value, list) or len(value) > limit or not all(
-            isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value):
-        raise InvalidField(field=name, reason_key="error.field_list")
-    return list(value)
 
 
 @routes.get("/", name="home")
