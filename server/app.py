@@ -19,6 +19,7 @@ from .db import create_engine, schema_state, session_factory
 from .documents.store import DocumentStore
 from .errors import MAX_BODY_MB, error_middleware
 from .meetings.agenda_routes import routes as agenda_routes
+from .meetings.pages import routes as meeting_pages
 from .meetings.participant_routes import routes as participant_routes
 from .meetings.routes import routes as meeting_routes
 from .observability import request_middleware, setup_observability
@@ -76,6 +77,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_routes(meeting_routes)
     app.router.add_routes(participant_routes)
     app.router.add_routes(agenda_routes)
+    app.router.add_routes(meeting_pages)
     setup_static(app, ROOT / "web")
     app[SIO] = create_sio(app)
     return app

@@ -1,0 +1,55 @@
+// The meeting page: the documents of each agenda item (from the manifest:
+// only what this reader may open) and the delegate's own check-in.
+
+import { api, busy, messenger, t } from "./meeting-common.js";
+import { byItem, documentEntry, fetchDocuments } from "./meeting-documents.js";
+
+async function showDocuments(section) {
+  const state = section.querySelector("[data-documents-state]");
+  const documents = await fetchDocuments(section.dataset.manifestUrl);
+  if (documents === null) {
+    state.textContent = t("meeting_pages.documents_unavailable");
+    return;
+  }
+  const groups = byItem(documents);
+  for (const list of section.querySelectorAll("[data-documents-for]")) {
+    const docs = groups.get(list.dataset.documentsFor) ?? [];
+    list.replaceChildren(...docs.map(documentEntry));
+    list.hidden = docs.length === 0;
+  }
+  section.querySelector("[data-general-documents]").hidden = !groups.has("");
+  state.textContent = documents.length ? "" : t("meeting_pages.no_documents");
+  state.hidden = documents.length > 0;
+}
+
+function setupCheckIn(box, meetingId) {
+  const button = box.querySelector("[data-check-in-button]");
+  if (!button) return;
+  const say = messenger(box);
+  button.addEventListener("click", async () => {
+    const answer = await busy(button, t("meeting_pages.checking_in"), say,
+      () => api("POST", `/api/v1/meetings/${meetingId}/check-in`));
+    if (!answer) return;
+    const { present, members } = answer.quorum;
+    box.querySelector("[data-quorum]").textContent = t("meeting_pages.quorum", { present, members });
+    const meter = box.querySelector("[data-quorum-meter]");
+    meter.max = members || 1;
+    meter.value = present;
+    for (const person of answer.participants) {
+      const cell = document.querySelector(`[data-attendance-for="${person.id}"] .attendance`);
+      if (!cell) continue;
+      cell.className = `attendance attendance--${person.attendance}`;
+      cell.textContent = t(`meeting_pages.attendance.${person.attendance}`);
+    }
+    const status = box.querySelector("[data-status]");
+    status.hidden = false;
+    say.ok(t("meeting_pages.checked_in"));
+    button.remove();
+    status.setAttribute("tabindex", "-1");
+    status.focus();
+  });
+}
+
+const meeting = document.querySelector("[data-meeting-id]");
+showDocuments(document.querySelector("[data-documents]"));
+setupCheckIn(document.querySelector("[data-check-in]"), meeting.dataset.meetingId);
