@@ -16,6 +16,7 @@ from .auth.identity import identity_middleware
 from .auth.passwords import Passwords
 from .auth.routes import routes as auth_routes
 from .db import create_engine, schema_state, session_factory
+from .documents.routes import all_routes as document_routes
 from .documents.store import DocumentStore
 from .errors import MAX_BODY_MB, error_middleware
 from .meetings.agenda_routes import routes as agenda_routes
@@ -77,6 +78,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_routes(meeting_routes)
     app.router.add_routes(participant_routes)
     app.router.add_routes(agenda_routes)
+    app.router.add_routes(document_routes)
     app.router.add_routes(meeting_pages)
     setup_static(app, ROOT / "web")
     app[SIO] = create_sio(app)

@@ -66,6 +66,9 @@ class RedisSettings:
 class DocumentSettings:
     store: str
     max_upload_mb: int
+    soffice: str
+    convert_timeout_seconds: int
+    accel_redirect: str
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 _POSITIVE = {
     "server.max_body_mb",
     "documents.max_upload_mb",
+    "documents.convert_timeout_seconds",
     "auth.session_hours",
     "auth.lockout_attempts",
     "auth.lockout_window_minutes",
@@ -256,6 +260,11 @@ def _validate(settings: Settings) -> None:
             raise SettingsError(key, "phải lớn hơn 0", "must be greater than 0")
     if not 0 < settings.server.port < 65536:
         raise SettingsError("server.port", "phải trong khoảng 1–65535", "must be within 1–65535")
+    accel = settings.documents.accel_redirect
+    if accel and not (accel.startswith("/") and accel.endswith("/")):
+        raise SettingsError(
+            "documents.accel_redirect", "phải bắt đầu và kết thúc bằng / (ví dụ /_protected/)",
+            "must start and end with / (e.g. /_protected/)")
     url = settings.database.url
     if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
         raise SettingsError(

@@ -4,6 +4,11 @@ A file is written to a temporary name in the same folder, flushed to disk and
 renamed into place, so a reader never sees half a file and a crash leaves at
 most an orphaned temporary file, never a wrong one. Identical content shares
 one file.
+
+Uploads arrive in pieces, so they are written to a temporary file in
+``.incoming/`` (inside the store, hence on the same file system, so that the
+final rename is atomic) and adopted under their hash only once they have been
+checked; a refused upload's temporary file is deleted and leaves no trace.
 """
 
 from __future__ import annotations
@@ -47,3 +52,31 @@ class DocumentStore:
 
     def exists(self, sha256: str) -> bool:
         return self.path_for(sha256).exists()
+
+    @property
+    def incoming(self) -> Path:
+        return self.root / ".incoming"
+
+    def new_incoming(self, suffix: str = "") -> Path:
+        """A fresh, empty temporary file in the store's ``.incoming`` folder (blocking)."""
+        self.incoming.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=self.incoming, prefix="upload-", suffix=suffix)
+        os.close(fd)
+        return Path(name)
+
+    def adopt(self, tmp: Path, sha256: str) -> None:
+        """Move the checked temporary file ``tmp`` into place as ``sha256`` (blocking).
+
+        The caller computed the hash while writing; an existing file of that hash is
+        kept (same bytes) and ``tmp`` removed.
+        """
+        target = self.path_for(sha256)
+        try:
+            if target.exists():
+                return
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with tmp.open("rb+") as f:
+                os.fsync(f.fileno())
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
