@@ -22,6 +22,8 @@ from pathlib import Path
 
 import aiohttp
 
+from . import documents
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -153,6 +155,8 @@ def main() -> int:
             base = f"http://127.0.0.1:{port}"
             asyncio.run(_wait(base, server))
             results = [asyncio.run(scenario(base, args.requests)) for scenario in SCENARIOS]
+            # A second table (other columns): downloads, nginx, stamping, board packs.
+            document_lines = documents.run(base, env)
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -162,7 +166,10 @@ def main() -> int:
     print(HEADER)
     for result in results:
         print(result.row())
-    return 0 if all(r.errors == 0 for r in results) else 1
+    print()
+    print("\n".join(document_lines))
+    ok = all(r.errors == 0 for r in results) and not documents.failed(document_lines)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
