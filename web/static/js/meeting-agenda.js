@@ -192,7 +192,8 @@ export function setupAgenda(root, store) {
     el("span", { class: "builder__number", "aria-hidden": "true", text: number }),
     el("div", { class: "builder__text" },
       el("span", { class: "builder__title" },
-        el("span", { class: "visually-hidden", text: `${number}. ` }), node.title),
+        el("span", { class: "visually-hidden", text: `${number}. ` }),
+        el("span", { dataset: { itemTitle: node.id }, text: node.title })),
       meta ? el("span", { class: "builder__meta", text: meta }) : null,
       el("span", { class: "builder__docs", dataset: { docsFor: node.id } })),
     actions);

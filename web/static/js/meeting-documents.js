@@ -4,7 +4,7 @@
 // progress; upload.onprogress drives a real <progress> element.
 
 import { csrfToken } from "./app.js";
-import { api, ApiError, el, messenger, t } from "./meeting-common.js";
+import { api, ApiError, confirmDialog, el, messenger, t } from "./meeting-common.js";
 import { numbered } from "./meeting-agenda.js";
 
 const ANNOUNCE_EVERY = 25; // percent: screen readers hear 25, 50, 75, 100, not every step
@@ -21,7 +21,7 @@ export async function fetchDocuments(url) {
 }
 
 /** One document as a link to its file, marked as confidential when it is. */
-export function documentEntry(doc) {
+export function documentEntry(doc, action = null) {
   const marks = [];
   if (doc.access === "confidential") {
     marks.push(el("span", { class: "tag tag--secret", title: t("meeting_pages.confidential_hint") },
@@ -34,7 +34,7 @@ export function documentEntry(doc) {
     el("a", { class: "doc__link", href: doc.url, target: "_blank", rel: "noopener" },
       el("span", { class: "doc__icon", "aria-hidden": "true", text: "PDF" }),
       el("span", { class: "doc__title", text: doc.title })),
-    ...marks);
+    ...marks, action);
 }
 
 /** Documents grouped by agenda item id ("" for the meeting as a whole). */
@@ -86,7 +86,42 @@ export function setupDocuments(root, store) {
   const progress = progressBox.querySelector("progress");
   const percentText = progressBox.querySelector("[data-progress-text]");
   const maxBytes = Number(section.dataset.maxMb) * 1024 * 1024;
+  const readers = form.querySelector("[data-readers]");
+  const readerChoices = readers.querySelector("[data-reader-choices]");
   let documents = [];
+
+  function renderReaders() {
+    const chosen = new Set([...readerChoices.querySelectorAll("input:checked")].map((box) => box.value));
+    readerChoices.replaceChildren(...store.detail.participants.map((person) => {
+      const id = `reader-${person.id}`;
+      return el("div", { class: "check" },
+        el("input", { id, type: "checkbox", name: "readers", value: String(person.id),
+          checked: chosen.has(String(person.id)) }),
+        el("label", { for: id, text: person.user.full_name }));
+    }));
+  }
+
+  const named = () => form.elements.access.value !== "meeting";
+  form.addEventListener("change", (event) => {
+    if (event.target.name === "access") readers.hidden = !named();
+  });
+
+  async function remove(doc, button) {
+    const yes = await confirmDialog({
+      title: t("meeting_pages.delete_document", { title: doc.title }),
+      text: t("meeting_pages.confirm_delete_document", { title: doc.title }),
+      yes: t("meeting_pages.delete"),
+    });
+    if (!yes) { button.focus(); return; }
+    try {
+      await api("DELETE", `/api/v1/documents/${doc.id}`);
+      say.ok(t("meeting_pages.document_deleted", { title: doc.title }));
+      await refresh();
+      form.elements.file.focus();
+    } catch (error) {
+      say.fail(error instanceof ApiError ? error.message : t("meeting_pages.network_error"));
+    }
+  }
 
   function renderChoices() {
     const chosen = items.value;
@@ -114,7 +149,13 @@ export function setupDocuments(root, store) {
   function group(title, docs) {
     return el("div", { class: "doc-group" },
       el("h3", { class: "doc-group__title", text: title }),
-      el("ul", { class: "doc-list", role: "list" }, docs.map(documentEntry)));
+      el("ul", { class: "doc-list", role: "list" }, docs.map((doc) => documentEntry(doc, store.frozen
+        ? null
+        : el("button", {
+          type: "button", class: "button button--danger button--small",
+          "aria-label": t("meeting_pages.delete_document", { title: doc.title }),
+          onclick: (event) => remove(doc, event.currentTarget),
+        }, t("meeting_pages.delete"))))));
   }
 
   async function refresh() {
@@ -146,6 +187,12 @@ export function setupDocuments(root, store) {
       form.elements.file.focus();
       return;
     }
+    const readerIds = [...readerChoices.querySelectorAll("input:checked")].map((box) => Number(box.value));
+    if (named() && readerIds.length === 0) {
+      say.fail(t("meeting_pages.readers_missing"));
+      readerChoices.querySelector("input")?.focus();
+      return;
+    }
     if (file.size > maxBytes) {
       say.fail(t("meeting_pages.file_too_large", { max_mb: section.dataset.maxMb }));
       form.elements.file.focus();
@@ -165,7 +212,10 @@ export function setupDocuments(root, store) {
     progressBox.hidden = false;
     showProgress(0);
     try {
-      await upload(section.dataset.uploadUrl, data, showProgress);
+      const answer = await upload(section.dataset.uploadUrl, data, showProgress);
+      if (named()) {
+        await api("PUT", `/api/v1/documents/${answer.document.id}/readers`, { participant_ids: readerIds });
+      }
       say.ok(t("meeting_pages.uploaded", { title }));
       form.elements.file.value = "";
       form.elements.title.value = "";
@@ -179,7 +229,8 @@ export function setupDocuments(root, store) {
     }
   });
 
-  store.subscribe(() => { renderChoices(); renderList(); });
+  store.subscribe(() => { renderChoices(); renderReaders(); renderList(); });
   renderChoices();
+  renderReaders();
   refresh();
 }

@@ -88,11 +88,15 @@ function setupPublish(root, store) {
     const answer = await busy(button, t("meeting_pages.working"), say,
       () => api("POST", `/api/v1/meetings/${store.meetingId}/status`, { status: "scheduled" }));
     if (!answer) return;
+    // A published meeting opens the roll call; the participants' controls follow.
+    store.roll_call_open = true;
+    document.querySelector("[data-roll-call-closed]")?.remove();
+    document.querySelector("[data-draft-notice]")?.remove();
+    box.querySelector("[data-publish-action]").hidden = true;
     store.update({ meeting: answer.meeting });
     showStatus(answer.meeting);
-    document.querySelector("[data-draft-notice]")?.remove();
-    button.hidden = true;
     say.ok(t("meeting_pages.published"));
+    box.querySelector("[data-status]").focus();
   });
 }
 

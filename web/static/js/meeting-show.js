@@ -14,7 +14,7 @@ async function showDocuments(section) {
   const groups = byItem(documents);
   for (const list of section.querySelectorAll("[data-documents-for]")) {
     const docs = groups.get(list.dataset.documentsFor) ?? [];
-    list.replaceChildren(...docs.map(documentEntry));
+    list.replaceChildren(...docs.map((doc) => documentEntry(doc)));
     list.hidden = docs.length === 0;
   }
   section.querySelector("[data-general-documents]").hidden = !groups.has("");
