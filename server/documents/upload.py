@@ -23,6 +23,7 @@ import asyncio
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from aiohttp import BodyPartReader, web
 
@@ -64,7 +65,6 @@ async def receive_upload(
         reader = await request.multipart()
     except (AssertionError, ValueError, KeyError):
         raise UploadMalformed() from None
-    loop = asyncio.get_running_loop()
     received: Received | None = None
     fields: dict[str, str] = {}
     try:
@@ -77,8 +77,8 @@ async def receive_upload(
             if part.name == "file":
                 if received is not None:
                     raise UploadMalformed()
-                path = await loop.run_in_executor(None, store.new_incoming)
-                received = Received(path=path, sha256="", size=0,
+                # Created here, not in an executor: a cancelled await could lose the name.
+                received = Received(path=store.new_incoming(), sha256="", size=0,
                                     filename=form_filename(part.filename or ""))
                 await _stream_file(part, received, limit, max_mb)
             elif part.name in text_fields:
@@ -130,10 +130,10 @@ async def _stream_file(part: BodyPartReader, received: Received, limit: int, max
     received.sha256 = digest.hexdigest()
 
 
-def _write(out: object, digest: hashlib._Hash, chunks: list[bytes]) -> None:
+def _write(out: BinaryIO, digest: Any, chunks: list[bytes]) -> None:
     for chunk in chunks:
         digest.update(chunk)
-        out.write(chunk)  # type: ignore[attr-defined]
+        out.write(chunk)
 
 
 async def _read_field(part: BodyPartReader) -> str:

@@ -121,3 +121,24 @@ async def test_an_ended_meetings_documents_stay_as_they_were(
     assert (status, body["error"]["code"]) == (409, "meeting_frozen")
     status, _ = await api.upload(f"/api/v1/documents/{document['id']}/versions", make_pdf())
     assert status == 409
+
+
+def test_what_a_crash_left_in_incoming_is_swept_on_the_first_upload(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from server.documents.store import DocumentStore
+
+    store = DocumentStore(tmp_path / "store")
+    store.incoming.mkdir(parents=True)
+    old_file, old_folder = store.incoming / "upload-old", store.incoming / "convert-old"
+    old_file.write_bytes(b"half")
+    (old_folder / "out").mkdir(parents=True)
+    fresh = store.incoming / "upload-fresh"
+    fresh.write_bytes(b"in progress")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    for path in (old_file, old_folder):
+        os.utime(path, (two_days_ago, two_days_ago))
+    created = store.new_incoming()
+    assert sorted(p.name for p in store.incoming.iterdir()) == sorted(
+        [created.name, "upload-fresh"])
