@@ -67,12 +67,17 @@ async def convert_to_pdf(
         stderr=asyncio.subprocess.STDOUT, env=env, start_new_session=True)
     try:
         output, _ = await asyncio.wait_for(process.communicate(), timeout)
-    except (TimeoutError, asyncio.CancelledError):
+    except TimeoutError:
         _kill_group(process)
         await process.wait()
         shutil.rmtree(work, ignore_errors=True)
         log.warning("LibreOffice did not finish a %s conversion in %ss", kind.value, timeout)
         raise ConversionFailed() from None
+    except asyncio.CancelledError:
+        # The uploader went away: stop LibreOffice too, and let the cancellation go on.
+        _kill_group(process)
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     result = out / "source.pdf"
     if process.returncode != 0 or not result.is_file() or result.stat().st_size == 0:
         log.warning("LibreOffice could not convert a %s file (status %s): %s", kind.value,
