@@ -14,9 +14,15 @@ from server.settings import Settings
 
 from .conftest import Api, count_rows, minimal_docx, minimal_odt, store_files
 
-needs_soffice = pytest.mark.skipif(
-    shutil.which("soffice") is None,
-    reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui")
+
+@pytest.fixture
+def soffice() -> str:
+    """LibreOffice, which the set-up installs (scripts/system-deps): its absence is a fault."""
+    path = shutil.which("soffice")
+    if path is None:
+        pytest.fail("LibreOffice (soffice) is missing: run `make system-deps` "
+                    "or apt-get install libreoffice-writer-nogui")
+    return path
 
 
 def pdf_text(data: bytes, tmp_path: Path) -> str:
@@ -26,9 +32,8 @@ def pdf_text(data: bytes, tmp_path: Path) -> str:
                           text=True).stdout
 
 
-@needs_soffice
 async def test_a_docx_is_converted_to_pdf_and_the_original_kept(
-    meeting_id: int, api: Api, client: TestClient, tmp_path: Path, store_path: Path
+    soffice: str, meeting_id: int, api: Api, client: TestClient, tmp_path: Path, store_path: Path
 ) -> None:
     await api.as_("thuky")
     original = minimal_docx("Tờ trình về kế hoạch đầu tư công năm 2027")
@@ -46,9 +51,8 @@ async def test_a_docx_is_converted_to_pdf_and_the_original_kept(
     assert not list((store_path / ".incoming").iterdir())
 
 
-@needs_soffice
 async def test_an_odt_is_converted_too(
-    meeting_id: int, api: Api, client: TestClient, tmp_path: Path
+    soffice: str, meeting_id: int, api: Api, client: TestClient, tmp_path: Path
 ) -> None:
     await api.as_("thuky")
     document = await api.upload_document(meeting_id, minimal_odt("Đề án chuyển đổi số"),
