@@ -24,6 +24,7 @@ from .meetings.pages import routes as meeting_pages
 from .meetings.participant_routes import routes as participant_routes
 from .meetings.routes import routes as meeting_routes
 from .observability import request_middleware, setup_observability
+from .organisation.routes import all_routes as organisation_routes
 from .pages import setup_pages
 from .proxy import proxy_middleware
 from .realtime.fanout import fanout_context
@@ -80,6 +81,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_routes(agenda_routes)
     app.router.add_routes(document_routes)
     app.router.add_routes(meeting_pages)
+    app.router.add_routes(organisation_routes())
     setup_static(app, ROOT / "web")
     app[SIO] = create_sio(app)
     return app
