@@ -172,7 +172,9 @@ async def api_set_password(request: web.Request) -> web.Response:
 
 
 
-
 def all_routes() -> list[web.AbstractRouteDef]:
-    """The API, for ``create_app``."""
-    return [*routes]
+    """The API and the admin pages, for ``create_app``."""
+    from .pages import routes as pages
+    from .user_pages import routes as user_pages
+
+    return [*routes, *pages, *user_pages]
