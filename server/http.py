@@ -64,7 +64,8 @@ def string_field(body: dict[str, Any], name: str, max_length: int) -> str:
 def path_id(request: web.Request, name: str) -> int:
     """A positive integer id from the path; anything else is a 404, as for an unknown id."""
     text = request.match_info.get(name, "")
-    if not text.isascii() or not text.isdigit() or len(text) > 18 or int(text) <= 0:
+    # Ids are 32-bit on both engines; a larger number is as unknown as any other.
+    if not text.isascii() or not text.isdigit() or len(text) > 10 or not 0 < int(text) < 2**31:
         raise NotFound()
     return int(text)
 

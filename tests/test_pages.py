@@ -152,3 +152,13 @@ async def test_meeting_times_are_shown_in_vietnam_time_in_the_pages_language(
     template = create_environment().from_string("{{ moment | local_time }}")
     moment = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
     assert await template.render_async(locale=locale, moment=moment) == shown
+
+
+async def test_signing_in_returns_to_the_page_that_asked(client: TestClient, demo: None) -> None:
+    response = await client.get("/admin/units", allow_redirects=False)
+    assert response.headers["Location"] == "/login?next=/admin/units"
+    page = await (await client.get(response.headers["Location"])).text()
+    assert 'action="/login?next=/admin/units"' in page
+    response = await client.post("/login?next=/admin/units", allow_redirects=False,
+                                 data={"username": "admin", "password": "demo"})
+    assert (response.status, response.headers["Location"]) == (303, "/admin/units")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -71,6 +72,15 @@ async def identity_middleware(
 def current_user(request: web.Request) -> User | None:
     identity: Identity | None = request.get(IDENTITY)
     return identity.user if identity else None
+
+
+def page_user(request: web.Request) -> User:
+    """For pages: the signed-in user, or a redirect to the login page that comes back here."""
+    user = current_user(request)
+    if user is None:
+        back = "" if request.path_qs == "/" else f"?next={quote(request.path_qs, safe='/')}"
+        raise web.HTTPSeeOther(f"/login{back}")
+    return user
 
 
 def require_identity(request: web.Request) -> Identity:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from aiohttp import web
 
 from ..errors import DomainError
@@ -87,7 +89,7 @@ async def login_page(request: web.Request) -> web.Response:
     if request.get(IDENTITY):
         raise web.HTTPSeeOther("/")
     return await render(request, "login.html", error=None, username="",
-                        logged_out="logged_out" in request.query)
+                        logged_out="logged_out" in request.query, next_path=_next(request))
 
 
 @routes.post("/login")
@@ -95,17 +97,24 @@ async def login_form(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     username = str(form.get("username", ""))[:200]
     try:
-        new = await _login(request, username, str(form.get("password", ""))[:1000])
+        password = unicodedata.normalize("NFC", str(form.get("password", ""))[:1000])
+        new = await _login(request, username, password)
     except DomainError as error:
         from ..pages import request_locale
 
         response = await render(request, "login.html", status=error.status, username=username,
-                                error=error.message(request_locale(request)), logged_out=False)
+                                error=error.message(request_locale(request)), logged_out=False,
+                                next_path=_next(request))
         response.headers.update(error.headers)
         return response
-    response = redirect(safe_next(str(request.query.get("next", "/"))))
+    response = redirect(_next(request))
     set_session_cookie(request, response, new.token)
     return response
+
+
+def _next(request: web.Request) -> str:
+    """Where to go after signing in: the page that sent the user here, on this site only."""
+    return safe_next(str(request.query.get("next", "/")))
 
 
 @routes.post("/logout")

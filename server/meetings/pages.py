@@ -17,7 +17,7 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..auth.identity import current_user
+from ..auth.identity import page_user
 from ..auth.models import User
 from ..errors import Forbidden
 from ..http import path_id
@@ -47,10 +47,7 @@ def local_input(moment: datetime | None) -> str:
 
 
 def _signed_in(request: web.Request) -> User:
-    user = current_user(request)
-    if user is None:
-        raise web.HTTPSeeOther("/login")
-    return user
+    return page_user(request)
 
 
 async def _units_and_rooms(db: AsyncSession) -> dict[str, Any]:

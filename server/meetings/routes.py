@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ..auth.identity import current_user, require_user
+from ..auth.identity import page_user, require_user
 from ..http import (
     bool_field,
     datetime_field,
@@ -161,9 +161,7 @@ async def api_copy_meeting(request: web.Request) -> web.Response:
 async def home(request: web.Request) -> web.Response:
     from ..pages import render
 
-    user = current_user(request)
-    if user is None:
-        raise web.HTTPSeeOther("/login")
+    user = page_user(request)
     async with request.app[SESSIONS]() as db:
         items = await listing.meetings_of(db, user.id)
     return await render(request, "home.html", meetings=items)

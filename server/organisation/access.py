@@ -7,11 +7,9 @@ them; everyone else signed in gets 403, and a request without a login 401.
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from aiohttp import web
 
-from ..auth.identity import current_user, require_user
+from ..auth.identity import page_user, require_user
 from ..auth.models import User
 from ..errors import Forbidden
 
@@ -32,9 +30,7 @@ def require_directory_reader(request: web.Request) -> User:
 
 def admin_page_user(request: web.Request) -> User:
     """For pages: signed out goes to the login page (and comes back); others get the 403 page."""
-    user = current_user(request)
-    if user is None:
-        raise web.HTTPSeeOther(f"/login?next={quote(request.path_qs, safe='/')}")
+    user = page_user(request)
     if not user.is_admin:
         raise Forbidden()
     return user

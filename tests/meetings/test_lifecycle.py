@@ -99,7 +99,8 @@ async def test_unknown_and_malformed_ids_are_404(demo: None, api: Api) -> None:
     await api.as_("thuky")
     for path in ("/api/v1/meetings/999999", "/api/v1/meetings/abc", "/api/v1/meetings/0",
                  "/api/v1/meetings/-1", "/api/v1/meetings/1e3",
-                 "/api/v1/meetings/99999999999999999999999"):
+                 "/api/v1/meetings/99999999999999999999999", "/api/v1/meetings/2147483648",
+                 "/api/v1/meetings/99999999999"):
         status, body = await api.get(path)
         assert (status, body["error"]["code"]) == (404, "not_found"), path
 

@@ -100,7 +100,8 @@ async def test_a_signed_out_visitor_is_sent_to_the_login_page(
 ) -> None:
     for path in (f"/meetings/{demo_meeting}", f"/meetings/{demo_meeting}/edit", "/meetings/new"):
         response = await client.get(path, allow_redirects=False)
-        assert (response.status, response.headers["Location"]) == (303, "/login"), path
+        assert (response.status, response.headers["Location"]) == (
+            303, f"/login?next={path}"), path
 
 
 async def test_only_secretaries_and_admins_get_the_create_form(
