@@ -14,20 +14,20 @@ from datetime import datetime
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..auth.identity import page_user
-from ..auth.models import User
 from ..errors import Forbidden
 from ..http import path_id
 from ..i18n import catalog
+from ..organisation.rooms import list_rooms
+from ..organisation.units import flatten, unit_tree
 from ..pages import VIETNAM, render, request_locale
 from ..state import SESSIONS, SETTINGS
 from . import service
 from .access import MeetingAccess, editable_meeting, may_create_meetings, readable_meeting
 from .agenda import agenda_tree
-from .models import Attendance, MeetingRole, MeetingStatus, Room, RoomKind, Unit
+from .models import Attendance, MeetingRole, MeetingStatus, RoomKind
 from .participants import CHECK_IN_OPEN, PRESENT, participants_of, quorum
 from .routes import detail_json
 
@@ -46,27 +46,11 @@ def local_input(moment: datetime | None) -> str:
     return moment.astimezone(VIETNAM).strftime("%Y-%m-%dT%H:%M") if moment else ""
 
 
-def _signed_in(request: web.Request) -> User:
-    return page_user(request)
-
-
 async def _units_and_rooms(db: AsyncSession) -> dict[str, Any]:
     """The organisation as choices: units in tree order (each after its parent), halls,
-    remote rooms."""
-    units = list(await db.scalars(select(Unit).order_by(Unit.name)))
-    children: dict[int | None, list[Unit]] = {}
-    for unit in units:
-        children.setdefault(unit.parent_id, []).append(unit)
-    ordered: list[Unit] = []
-
-    def walk(parent_id: int | None) -> None:
-        for unit in children.get(parent_id, []):
-            ordered.append(unit)
-            walk(unit.id)
-
-    walk(None)
-    rooms = list(await db.scalars(select(Room).order_by(Room.name)))
-    return {"units": ordered,
+    remote rooms; in the order the organisation's own pages use."""
+    rooms = await list_rooms(db)
+    return {"units": [node.unit for node in flatten(await unit_tree(db))],
             "halls": [r for r in rooms if r.kind == RoomKind.HALL],
             "remote_rooms": [r for r in rooms if r.kind == RoomKind.REMOTE]}
 
@@ -81,7 +65,7 @@ def _end_label(meeting: Any) -> str | None:
 
 @routes.get("/meetings/new", name="meeting-new")
 async def new_meeting_page(request: web.Request) -> web.Response:
-    user = _signed_in(request)
+    user = page_user(request)
     if not may_create_meetings(user):
         raise Forbidden()
     async with request.app[SESSIONS]() as db:
@@ -93,7 +77,7 @@ async def new_meeting_page(request: web.Request) -> web.Response:
 
 @routes.get("/meetings/{meeting_id}", name="meeting")
 async def meeting_page(request: web.Request) -> web.Response:
-    user = _signed_in(request)
+    user = page_user(request)
     async with request.app[SESSIONS]() as db:
         access = await readable_meeting(db, user, path_id(request, "meeting_id"))
         meeting = access.meeting
@@ -114,7 +98,7 @@ async def meeting_page(request: web.Request) -> web.Response:
 
 @routes.get("/meetings/{meeting_id}/edit", name="meeting-edit")
 async def edit_meeting_page(request: web.Request) -> web.Response:
-    user = _signed_in(request)
+    user = page_user(request)
     async with request.app[SESSIONS]() as db:
         access: MeetingAccess = await editable_meeting(db, user, path_id(request, "meeting_id"))
         meeting = access.meeting
