@@ -19,7 +19,10 @@ from .db import create_engine, schema_state, session_factory
 from .documents.routes import all_routes as document_routes
 from .documents.store import DocumentStore
 from .errors import MAX_BODY_MB, error_middleware
+from .meetings import events as meeting_events
 from .meetings.agenda_routes import routes as agenda_routes
+from .meetings.live_pages import routes as live_pages
+from .meetings.live_routes import routes as live_routes
 from .meetings.pages import routes as meeting_pages
 from .meetings.participant_routes import routes as participant_routes
 from .meetings.routes import routes as meeting_routes
@@ -28,6 +31,7 @@ from .organisation.routes import all_routes as organisation_routes
 from .pages import setup_pages
 from .proxy import proxy_middleware
 from .realtime.fanout import fanout_context
+from .realtime.presence import presence_context
 from .realtime.server import SIO, create_sio
 from .settings import ROOT, Settings
 from .state import ENGINE, PASSWORDS, SESSIONS, SETTINGS, STORE
@@ -72,6 +76,7 @@ def create_app(settings: Settings) -> web.Application:
 
     app.cleanup_ctx.append(database_context)
     app.cleanup_ctx.append(fanout_context)
+    app.cleanup_ctx.append(presence_context)
 
     setup_pages(app)
     setup_observability(app)
@@ -81,7 +86,9 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_routes(agenda_routes)
     app.router.add_routes(document_routes)
     app.router.add_routes(meeting_pages)
+    app.router.add_routes(live_routes)
+    app.router.add_routes(live_pages)
     app.router.add_routes(organisation_routes())
     setup_static(app, ROOT / "web")
-    app[SIO] = create_sio(app)
+    app[SIO] = create_sio(app, [meeting_events.table])
     return app

@@ -13,6 +13,11 @@ from .settings import LOCALES
 # Only these npm packages are served, and only their built files.
 VENDOR = {
     "pdfjs": ("pdfjs-dist", "build"),
+    # The viewer components (text layer, find controller) and what they load for
+    # PDFs whose fonts are not embedded: CJK/Unicode maps and the standard 14 fonts.
+    "pdfjs-viewer": ("pdfjs-dist", "web"),
+    "pdfjs-cmaps": ("pdfjs-dist", "cmaps"),
+    "pdfjs-fonts": ("pdfjs-dist", "standard_fonts"),
     "socket.io": ("socket.io-client", "dist"),
 }
 

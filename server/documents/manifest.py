@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..meetings.access import MeetingAccess
-from ..meetings.agenda import AgendaNode, agenda_tree
+from ..meetings.agenda import agenda_tree, numbered_items
 from .access import may_read, named_documents
 from .models import Document, DocumentAccess
 from .serialise import document_url
@@ -36,20 +36,6 @@ class Section:
     title: str
     depth: int
     documents: list[Document]
-
-
-def numbered_items(tree: list[AgendaNode]) -> list[tuple[str, int, AgendaNode]]:
-    """Every agenda item depth first, with its number ("1", "1.2") and depth."""
-    rows: list[tuple[str, int, AgendaNode]] = []
-
-    def walk(nodes: list[AgendaNode], prefix: str, depth: int) -> None:
-        for index, node in enumerate(nodes, start=1):
-            number = f"{prefix}{index}"
-            rows.append((number, depth, node))
-            walk(node.children, f"{number}.", depth + 1)
-
-    walk(tree, "", 0)
-    return rows
 
 
 async def readable_sections(db: AsyncSession, access: MeetingAccess) -> list[Section]:

@@ -44,6 +44,20 @@ def build_tree(items: list[AgendaItem]) -> list[AgendaNode]:
     return roots
 
 
+def numbered_items(tree: list[AgendaNode]) -> list[tuple[str, int, AgendaNode]]:
+    """Every agenda item depth first, with its number ("1", "1.2") and depth."""
+    rows: list[tuple[str, int, AgendaNode]] = []
+
+    def walk(nodes: list[AgendaNode], prefix: str, depth: int) -> None:
+        for index, node in enumerate(nodes, start=1):
+            number = f"{prefix}{index}"
+            rows.append((number, depth, node))
+            walk(node.children, f"{number}.", depth + 1)
+
+    walk(tree, "", 0)
+    return rows
+
+
 async def agenda_tree(db: AsyncSession, meeting_id: int) -> list[AgendaNode]:
     return build_tree(await items_of(db, meeting_id))
 

@@ -72,3 +72,43 @@ class NotCheckedInable(DomainError):
 class EndBeforeStart(DomainError):
     code = "end_before_start"
     message_key = "meetings.end_before_start"
+
+
+class MeetingNotLive(DomainError):
+    status = 409
+    code = "meeting_not_live"
+    message_key = "meetings.not_live"
+
+
+class PageOutOfRange(DomainError):
+    code = "page_out_of_range"
+    message_key = "meetings.page_out_of_range"
+
+
+class NotPresenting(DomainError):
+    status = 409
+    code = "not_presenting"
+    message_key = "meetings.not_presenting"
+
+
+class TurnNotOpen(DomainError):
+    status = 409
+    code = "turn_not_open"
+    message_key = "meetings.turn_not_open"
+
+
+class NoSpeaker(DomainError):
+    status = 409
+    code = "no_speaker"
+    message_key = "meetings.no_speaker"
+
+
+class InvalidQueueOrder(DomainError):
+    code = "invalid_queue_order"
+    message_key = "meetings.invalid_queue_order"
+
+
+class NotYourRoom(DomainError):
+    status = 403
+    code = "not_your_room"
+    message_key = "meetings.not_your_room"

@@ -6,7 +6,17 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime, utcnow
@@ -52,6 +62,14 @@ class AgendaStatus(enum.StrEnum):
     PENDING = "pending"
     IN_PROGRESS = "in_progress"
     DONE = "done"
+
+
+class TurnStatus(enum.StrEnum):
+    QUEUED = "queued"        # đăng ký phát biểu, waiting for the floor
+    SPEAKING = "speaking"    # has the floor now
+    DONE = "done"            # spoke; started_at and ended_at say how long
+    WITHDRAWN = "withdrawn"  # the delegate took the request back
+    DECLINED = "declined"    # the chair did not give the floor
 
 
 class MeetingRole(enum.StrEnum):
@@ -110,6 +128,19 @@ class Meeting(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
+    # The live state. ``revision`` rises by one with every change participants see,
+    # in the transaction of that change (see :mod:`.live`).
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    current_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="SET NULL", use_alter=True))
+    presented_document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="SET NULL", use_alter=True))
+    presented_version: Mapped[int | None] = mapped_column(Integer)
+    presented_page: Mapped[int | None] = mapped_column(Integer)
+    presented_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
     organiser: Mapped[Unit] = relationship(lazy="joined")
     hall: Mapped[Room | None] = relationship(lazy="joined")
 
@@ -166,3 +197,45 @@ class AgendaItem(Base):
     status: Mapped[AgendaStatus] = mapped_column(
         _enum(AgendaStatus, "agenda_status"), default=AgendaStatus.PENDING)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # When the chair took it up and left it, and what was concluded (kết luận): the minutes'.
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    conclusion: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class SpeakingTurn(Base):
+    """A request to speak (đăng ký phát biểu) and, once given the floor, the turn itself.
+
+    At most one open request (queued or speaking) per participant, and one speaker per
+    meeting: both are partial unique indexes, so two taps or two chairs cannot break them.
+    """
+
+    __tablename__ = "speaking_turns"
+    __table_args__ = (
+        Index("uq_speaking_turns_open", "meeting_id", "participant_id", unique=True,
+              sqlite_where=text("status IN ('queued', 'speaking')"),
+              postgresql_where=text("status IN ('queued', 'speaking')")),
+        Index("uq_speaking_turns_speaker", "meeting_id", unique=True,
+              sqlite_where=text("status = 'speaking'"),
+              postgresql_where=text("status = 'speaking'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"))
+    agenda_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="SET NULL"))
+    # Who pressed the button: the delegate, or the remote room's account for one of its own.
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[TurnStatus] = mapped_column(
+        _enum(TurnStatus, "turn_status"), default=TurnStatus.QUEUED)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    limit_seconds: Mapped[int | None] = mapped_column(Integer)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    participant: Mapped[Participant] = relationship(lazy="joined")

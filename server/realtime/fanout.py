@@ -20,9 +20,13 @@ from .events import MEETINGS_NAMESPACE, SESSION_ENDED, session_room
 
 log = logging.getLogger("phonghop.realtime")
 TASKS = web.AppKey("fanout_tasks", set[asyncio.Task[None]])
+# The last broadcast task of each room, which the next one to that room waits for.
+LAST_EMIT = web.AppKey("last_emit", dict[str, asyncio.Task[None]])
 
 
-def spawn(app: web.Application, coro: Coroutine[Any, Any, None], what: str) -> None:
+def spawn(
+    app: web.Application, coro: Coroutine[Any, Any, None], what: str
+) -> asyncio.Task[None]:
     task = asyncio.get_running_loop().create_task(coro)
     tasks = app[TASKS]
     tasks.add(task)
@@ -33,6 +37,7 @@ def spawn(app: web.Application, coro: Coroutine[Any, Any, None], what: str) -> N
             log.error("broadcast %s failed", what, exc_info=t.exception())
 
     task.add_done_callback(done)
+    return task
 
 
 async def end_session_sockets(app: web.Application, session_id: int) -> None:
@@ -55,6 +60,7 @@ async def end_session_sockets(app: web.Application, session_id: int) -> None:
 
 async def fanout_context(app: web.Application) -> Any:
     app[TASKS] = set()
+    app[LAST_EMIT] = {}
     yield
     if app[TASKS]:
         await asyncio.wait(list(app[TASKS]), timeout=5)

@@ -1,0 +1,1 @@
+"""Annotations and notes on document pages: private, shared, carried across versions."""
