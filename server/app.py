@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from .annotations.routes import routes as annotation_routes
 from .auth.csrf import csrf_middleware
 from .auth.identity import identity_middleware
 from .auth.passwords import Passwords
@@ -88,6 +89,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_routes(meeting_pages)
     app.router.add_routes(live_routes)
     app.router.add_routes(live_pages)
+    app.router.add_routes(annotation_routes)
     app.router.add_routes(organisation_routes())
     setup_static(app, ROOT / "web")
     app[SIO] = create_sio(app, [meeting_events.table])

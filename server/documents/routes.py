@@ -14,6 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ..annotations.service import carry_to_version
 from ..auth.identity import require_user
 from ..errors import InvalidField
 from ..http import enum_field, id_list, int_field, json_body, json_response, path_id, string_field
@@ -95,7 +96,8 @@ async def api_add_version(request: web.Request) -> web.Response:
     try:
         async with request.app[SESSIONS]() as db:
             grant = await editable_document(db, user, document_id)
-            await service.add_version(db, grant, intake.version)
+            version = await service.add_version(db, grant, intake.version)
+            await carry_to_version(db, grant.document, version)
             await asyncio.get_running_loop().run_in_executor(None, intake.adopt, store)
             await db.commit()
             return await _document_answer(db, grant, status=201)

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..meetings.live import next_revision
 from ..meetings.live_state import events_for
 from ..meetings.models import Meeting
-from .events import MEETING_EVENT, MEETINGS_NAMESPACE, meeting_room
+from .events import MEETING_EVENT, MEETINGS_NAMESPACE, meeting_room, user_room
 from .fanout import LAST_EMIT, spawn
 
 
@@ -41,6 +41,19 @@ def publish(app: web.Application, room: str, event: str, payloads: list[Any]) ->
     task = spawn(app, run(), f"{event} to {room}")
     chain[room] = task
     task.add_done_callback(lambda t: chain.pop(room, None) if chain.get(room) is t else None)
+
+
+def publish_to_users(
+    app: web.Application, user_ids: frozenset[int], event: str, payload: Any
+) -> None:
+    """One event to every socket of these users, on any process."""
+    if not user_ids:
+        return
+    from .server import SIO
+
+    rooms = [user_room(u) for u in sorted(user_ids)]
+    spawn(app, app[SIO].emit(event, payload, room=rooms, namespace=MEETINGS_NAMESPACE),
+          f"{event} to {len(rooms)} users")
 
 
 async def record_change(
