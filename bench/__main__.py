@@ -4,6 +4,9 @@ The server runs in its own process (as in production), with the demo loaded and
 production settings (Argon2 at its default cost), so the figures include
 everything a tablet would wait for. Add a scenario by adding a function to
 ``SCENARIOS``.
+
+``python -m bench live`` (or ``http``, ``documents``, several at once) prints only
+those tables; ``--tablets 50 --turns 10`` makes the live table quick.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from pathlib import Path
 
 import aiohttp
 
-from . import documents
+from . import documents, live
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -111,6 +114,7 @@ async def meetings(base: str, total: int) -> Result:
 
 
 SCENARIOS = [healthz, login, meetings]
+TABLES = ("http", "documents", "live")
 
 
 def _free_port() -> int:
@@ -135,9 +139,55 @@ async def _wait(base: str, process: subprocess.Popen[bytes]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("tables", nargs="*", metavar="TABLE",
+                        help=f"which tables to print: {', '.join(TABLES)} (default: all)")
     parser.add_argument("--requests", type=int, default=2000, help="requests per scenario")
     parser.add_argument("--database-url", help="default: a throwaway SQLite file")
+    parser.add_argument("--tablets", type=int, default=live.TABLETS,
+                        help=f"live: Socket.IO clients in the meeting (default {live.TABLETS})")
+    parser.add_argument("--turns", type=int, default=live.TURNS,
+                        help=f"live: pages the chair turns (default {live.TURNS})")
+    parser.add_argument("--spacing", type=float, default=live.SPACING,
+                        help=f"live: seconds between turns (default {live.SPACING})")
+    parser.add_argument("--tablet-processes", type=int, default=live.WORKERS,
+                        help=f"live: processes the tablets are spread over (default "
+                             f"{live.WORKERS})")
     args = parser.parse_args()
+    if unknown := set(args.tables) - set(TABLES):
+        parser.error(f"unknown table {', '.join(sorted(unknown))}; choose from "
+                     f"{', '.join(TABLES)}")
+    chosen = set(args.tables or TABLES)
+    results: list[Result] = []
+    document_lines: list[str] = []
+    engine = "sqlite+aiosqlite"
+    if chosen & {"http", "documents"}:
+        results, document_lines, engine = _against_one_server(args, chosen)
+    live_rows = []
+    if "live" in chosen:
+        live_rows = live.run(args.tablets, args.turns, args.spacing, args.tablet_processes)
+    print(f"\nPhòng Họp bench — one server process, {engine}, {os.cpu_count()} cores, "
+          f"Python {sys.version.split()[0]}\n")
+    if results:
+        print(HEADER)
+        for result in results:
+            print(result.row())
+        print()
+    if document_lines:
+        print("\n".join(document_lines))
+        print()
+    if live_rows:
+        print("\n".join(live.table(live_rows, args.turns, args.spacing,
+                                   args.tablet_processes)))
+    ok = (all(r.errors == 0 for r in results) and not documents.failed(document_lines)
+          and all(row.ok for row in live_rows))
+    return 0 if ok else 1
+
+
+def _against_one_server(args: argparse.Namespace, chosen: set[str]
+                        ) -> tuple[list[Result], list[str], str]:
+    """The HTTP scenarios and the documents table, against one server with the demo."""
+    results: list[Result] = []
+    document_lines: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ,
                "PHONGHOP_DATABASE_URL": args.database_url or f"sqlite+aiosqlite:///{tmp}/b.db",
@@ -154,22 +204,15 @@ def main() -> int:
         try:
             base = f"http://127.0.0.1:{port}"
             asyncio.run(_wait(base, server))
-            results = [asyncio.run(scenario(base, args.requests)) for scenario in SCENARIOS]
-            # A second table (other columns): downloads, nginx, stamping, board packs.
-            document_lines = documents.run(base, env)
+            if "http" in chosen:
+                results = [asyncio.run(scenario(base, args.requests)) for scenario in SCENARIOS]
+            if "documents" in chosen:
+                # A second table (other columns): downloads, nginx, stamping, board packs.
+                document_lines = documents.run(base, env)
         finally:
             server.terminate()
             server.wait(timeout=10)
-    engine = env["PHONGHOP_DATABASE_URL"].split(":")[0]
-    print(f"\nPhòng Họp bench — one server process, {engine}, {os.cpu_count()} cores, "
-          f"Python {sys.version.split()[0]}\n")
-    print(HEADER)
-    for result in results:
-        print(result.row())
-    print()
-    print("\n".join(document_lines))
-    ok = all(r.errors == 0 for r in results) and not documents.failed(document_lines)
-    return 0 if ok else 1
+    return results, document_lines, env["PHONGHOP_DATABASE_URL"].split(":")[0]
 
 
 if __name__ == "__main__":

@@ -1,0 +1,420 @@
+"""Live bench: how long a page turn takes to reach the last of 500 tablets.
+
+The real server runs in its own process on a fresh SQLite database (``migrate``,
+``demo``, then as many delegates as tablets, each a participant with a session
+cookie, added with the server's own services). Tablets are python-socketio
+clients on the websocket transport, spread over several processes
+(:mod:`bench.live_tablets`); each joins the demo meeting. The chair (``chutoa``,
+in this process) starts the meeting, presents a document and turns pages on a
+fixed schedule; every tablet notes when each ``presentation`` meeting_event
+arrives. Send and arrival times are ``time.monotonic()``, one system-wide clock on
+Linux, so they compare across processes.
+
+Beside it, in the same run and with the same tablets and chair, a bare
+python-socketio server (:mod:`bench.live_baseline`: no database, no auth) shows
+what the transport alone costs on this machine.
+
+Per target the table gives: the time from the chair's ``turn_page`` to the LAST
+tablet receiving it (p50 and p99 over the turns), the same over every single
+delivery, deliveries lost, and CPU time per delivered message of the server
+process and of the tablet processes (``/proc/<pid>/stat``, Linux only), counted
+from just before the first turn to the last arrival.
+
+Everything shares one machine: on 2 cores the server's single event loop and the
+tablet processes take turns on the same CPUs, so the figures are a ceiling on
+what real tablets (each its own device) would see. The notes under the table say
+how busy each side was while the turns ran.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from server.realtime.events import (
+    JOIN,
+    MEETINGS_NAMESPACE,
+    PRESENT,
+    START_MEETING,
+    TURN_PAGE,
+)
+
+from . import live_tablets
+
+ROOT = Path(__file__).resolve().parent.parent
+TABLETS, TURNS, SPACING, WORKERS = 500, 100, 0.1, 10
+# After the last turn, how long a tablet may take before its missing events count as lost.
+GRACE = 10.0
+SETTLE_PER_TABLET = 0.002
+CHEAP_ARGON2 = {"PHONGHOP_AUTH_ARGON2_TIME_COST": "1", "PHONGHOP_AUTH_ARGON2_MEMORY_KIB": "1024",
+                "PHONGHOP_AUTH_ARGON2_PARALLELISM": "1"}
+
+HEADER = (
+    "| live: chair turns a page       | tablets | turns | deliv. | lost | last p50 ms"
+    " | last p99 ms | each p50 ms | each p99 ms | server µs/msg | tablets µs/msg |\n"
+    "|--------------------------------|---------|-------|--------|------|------------"
+    "-|-------------|-------------|-------------|---------------|----------------|"
+)
+
+
+@dataclass
+class Target:
+    """A server to measure, and how the chair and each tablet connect to it."""
+
+    name: str
+    url: str
+    pid: int
+    meeting_id: int
+    document_id: int
+    pages: int
+    chair: dict[str, str]  # headers of the handshake
+    tablets: list[dict[str, str]]
+
+
+@dataclass
+class LiveRow:
+    name: str
+    tablets: int
+    joined: int
+    turns: int
+    refused: int = 0
+    lost: int = 0
+    last: list[float] = field(default_factory=list)  # per turn: send → last tablet
+    each: list[float] = field(default_factory=list)  # per delivery: send → that tablet
+    server_cpu: float = 0.0
+    tablets_cpu: float = 0.0
+    others_cpu: float = 0.0  # the chair, the kernel and whatever else ran meanwhile
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        delivered = len(self.each)
+
+        def per_message(cpu: float) -> str:
+            return f"{cpu / delivered * 1e6:.0f}" if delivered else "-"
+
+        return (f"| {self.name:<30} | {self.joined:>3}/{self.tablets:<3} | {self.turns:>5} | "
+                f"{delivered:>6} | {self.lost:>4} | {_pct(self.last, 0.5):>11} | "
+                f"{_pct(self.last, 0.99):>11} | {_pct(self.each, 0.5):>11} | "
+                f"{_pct(self.each, 0.99):>11} | {per_message(self.server_cpu):>13} | "
+                f"{per_message(self.tablets_cpu):>14} |")
+
+    def note(self) -> str:
+        if not self.seconds:
+            return f"{self.name}: nothing measured"
+        return (f"{self.name}: over {self.seconds:.1f} s of turns the server process used "
+                f"{self.server_cpu / self.seconds:.0%} of one core, the tablet processes "
+                f"{self.tablets_cpu / self.seconds:.0%}, the chair and everything else "
+                f"{self.others_cpu / self.seconds:.0%} (of {os.cpu_count() or 1}00%)")
+
+    @property
+    def ok(self) -> bool:
+        return self.lost == 0 and self.refused == 0 and self.joined == self.tablets
+
+
+def _pct(values: list[float], p: float) -> str:
+    if not values:
+        return "-"
+    ordered = sorted(values)
+    return f"{ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000:.1f}"
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far (fields 14 and 15 of its stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu_seconds() -> float:
+    """CPU time every core spent busy since boot: user to steal, less idle and iowait."""
+    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu(pids: list[int]) -> list[float]:
+    """The machine's busy time, then each process's, read together."""
+    return [machine_cpu_seconds(), *(cpu_seconds(pid) for pid in pids)]
+
+
+# --- measuring ----------------------------------------------------------------------------
+
+
+def measure(target: Target, turns: int, spacing: float, workers: int) -> LiveRow:
+    """Start the tablet processes, let the chair turn ``turns`` pages, gather arrivals."""
+    context = multiprocessing.get_context("spawn")
+    chunks = [c for c in (target.tablets[i::workers] for i in range(workers)) if c]
+    processes: list[tuple[Any, Connection]] = []
+    row = LiveRow(target.name, len(target.tablets), 0, 0)
+    try:
+        for chunk in chunks:
+            ours, theirs = context.Pipe()
+            process = context.Process(target=live_tablets.run, daemon=True,
+                                      args=(target.url, chunk, target.meeting_id, theirs))
+            process.start()
+            theirs.close()
+            processes.append((process, ours))
+        for process, conn in processes:
+            _, joined, errors = _receive(conn, process, 180)
+            row.joined += joined
+            row.errors += errors
+        pids = [target.pid] + [p.pid for p, _ in processes]
+        before: list[float] = []
+        started = [0.0]
+
+        def at_first_turn() -> None:
+            before[:] = _cpu(pids)
+            started[0] = time.monotonic()
+
+        sends, refusals = asyncio.run(_chair(target, turns, spacing, at_first_turn))
+        row.turns, row.refused = len(sends), len(refusals)
+        row.errors += refusals[:5]
+        for _, conn in processes:
+            conn.send(("finish", list(sends), GRACE))
+        arrivals = [got for process, conn in processes
+                    for got in _receive(conn, process, GRACE + 60)[1]]
+        after = _cpu(pids)
+        row.seconds = time.monotonic() - started[0]
+        used = [a - b for a, b in zip(after, before, strict=True)]
+        row.server_cpu, row.tablets_cpu = used[1], sum(used[2:])
+        row.others_cpu = max(0.0, used[0] - sum(used[1:]))
+        _tally(row, sends, arrivals)
+        for _, conn in processes:
+            conn.send(("close",))
+        for process, _ in processes:
+            process.join(30)
+    finally:
+        for process, conn in processes:
+            if process.is_alive():
+                process.terminate()
+                process.join(5)
+            conn.close()
+    return row
+
+
+def _tally(row: LiveRow, sends: dict[int, float], arrivals: list[list[tuple[int, float]]]
+           ) -> None:
+    last = dict.fromkeys(sends, 0.0)
+    for got in arrivals:
+        seen = set()
+        for rev, at in got:
+            if rev in sends and rev not in seen:
+                seen.add(rev)
+                latency = at - sends[rev]
+                row.each.append(latency)
+                last[rev] = max(last[rev], latency)
+        row.lost += len(sends) - len(seen)
+    row.last = list(last.values())
+
+
+def _receive(conn: Connection, process: Any, timeout: float) -> Any:
+    try:
+        if conn.poll(timeout):
+            return conn.recv()
+    except EOFError:
+        process.join(5)
+        raise RuntimeError(f"tablet process {process.pid} ended ({process.exitcode})") from None
+    raise RuntimeError(f"tablet process {process.pid} did not answer in {timeout:.0f} s")
+
+
+async def _chair(target: Target, turns: int, spacing: float, at_first_turn: Callable[[], None]
+                 ) -> tuple[dict[int, float], list[str]]:
+    """Start the meeting, present, then turn pages on a fixed schedule.
+
+    Returns the send time of each turn by the revision its acknowledgement names,
+    and the refusals. The send time is taken just before the event leaves, so the
+    latency includes everything the server does for a turn (its transaction too).
+    """
+    sio = live_tablets.client(target.chair)
+    await sio.connect(target.url, transports=["websocket"], namespaces=[MEETINGS_NAMESPACE],
+                      wait_timeout=30)
+
+    async def act(event: str, data: dict[str, Any]) -> dict[str, Any]:
+        answer: dict[str, Any] = await sio.call(event, data, namespace=MEETINGS_NAMESPACE,
+                                                timeout=30)
+        return answer
+
+    try:
+        joined = await act(JOIN, {"meeting_id": target.meeting_id, "device": "bench chair"})
+        if not joined.get("ok"):
+            raise RuntimeError(f"the chair could not join: {joined}")
+        if joined["snapshot"].get("meeting", {}).get("status") != "live":
+            _check(await act(START_MEETING, {}), START_MEETING)
+        _check(await act(PRESENT, {"document_id": target.document_id, "page": 1}), PRESENT)
+        # Before counting, the start and present broadcasts are over.
+        await asyncio.sleep(max(0.1, SETTLE_PER_TABLET * len(target.tablets)))
+        sends: dict[int, float] = {}
+        refusals: list[str] = []
+        at_first_turn()
+        first = time.monotonic()
+        for turn in range(turns):
+            await asyncio.sleep(max(0.0, first + turn * spacing - time.monotonic()))
+            page = (turn + 1) % target.pages + 1  # 2, 3, …, pages, 1, 2, …: always a change
+            sent = time.monotonic()
+            answer = await act(TURN_PAGE, {"page": page})
+            if answer.get("ok"):
+                sends[answer["rev"]] = sent
+            else:
+                refusals.append(f"turn_page refused: {answer}")
+        return sends, refusals
+    finally:
+        await sio.disconnect()
+
+
+def _check(answer: dict[str, Any], event: str) -> None:
+    if not answer.get("ok"):
+        raise RuntimeError(f"{event} refused: {answer}")
+
+
+# --- servers ------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
+    for _ in range(600):
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: the server stopped")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.05)
+    raise RuntimeError(f"{url} did not answer")
+
+
+@contextmanager
+def _process(argv: Callable[[int], list[str]], env: dict[str, str]) -> Iterator[tuple[str, int]]:
+    """A server process on a free port: its URL and pid, once /healthz answers."""
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, *argv(port)], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_healthy(url, process)
+        yield url, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@contextmanager
+def phonghop(tablets: int) -> Iterator[Target]:
+    """The real server on a fresh SQLite database: the demo plus ``tablets`` delegates."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, **CHEAP_ARGON2,
+               "PHONGHOP_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/live.db",
+               "PHONGHOP_DOCUMENTS_STORE": f"{tmp}/documents",
+               "PHONGHOP_LOGGING_LEVEL": "WARNING"}
+        meeting_id, document_id, pages, chair, cookies = asyncio.run(_prepare(env, tablets))
+
+        def cookie(token: str) -> dict[str, str]:
+            return {"Cookie": f"phonghop_session={token}"}
+
+        with _process(lambda port: ["-m", "server", "serve", "--port", str(port)],
+                      env) as (url, pid):
+            yield Target("Phòng Họp (SQLite)", url, pid, meeting_id, document_id, pages,
+                         cookie(chair), [cookie(c) for c in cookies])
+
+
+async def _prepare(env: dict[str, str], tablets: int
+                   ) -> tuple[int, int, int, str, list[str]]:
+    """``migrate`` and ``demo`` (what the two commands run, in this process), then a
+    delegate, participant and session per tablet, and a session for the chair.
+
+    Returns the meeting, its longest document and its pages, and the cookie tokens.
+    """
+    from sqlalchemy import select
+
+    from server.auth.models import User
+    from server.auth.passwords import Passwords
+    from server.auth.service import create_user, start_session
+    from server.db import create_engine, migrate, session_factory
+    from server.demo import load_demo_into
+    from server.documents.models import Document, DocumentVersion
+    from server.meetings.models import Meeting, MeetingRole, Participant
+    from server.schema import load_models
+    from server.settings import load_settings
+
+    load_models()
+    settings = load_settings(environ=env)
+    await asyncio.get_running_loop().run_in_executor(None, migrate, settings.database.url)
+    await load_demo_into(settings)
+    passwords = Passwords(settings.auth)
+    engine = create_engine(settings.database.url)
+    try:
+        async with session_factory(engine)() as db, db.begin():
+            meeting_id = await db.scalar(select(Meeting.id).order_by(Meeting.id).limit(1))
+            document_id, pages = (await db.execute(
+                select(Document.id, DocumentVersion.pages)
+                .join(DocumentVersion, DocumentVersion.document_id == Document.id)
+                .where(Document.meeting_id == meeting_id)
+                .order_by(DocumentVersion.pages.desc()).limit(1))).one()
+            chair = await db.scalar(select(User).where(User.username == "chutoa"))
+            assert meeting_id is not None and chair is not None, "the demo is not loaded"
+            cookies = []
+            for i in range(1, tablets + 1):
+                user = await create_user(db, passwords, username=f"tablet{i:03d}",
+                                         full_name=f"Đại biểu {i:03d}", password=None)
+                db.add(Participant(meeting_id=meeting_id, user_id=user.id,
+                                   role=MeetingRole.DELEGATE, voting_right=True))
+                cookies.append((await start_session(db, settings.auth, user,
+                                                    user_agent="bench", ip="127.0.0.1")).token)
+            chair_cookie = (await start_session(db, settings.auth, chair, user_agent="bench",
+                                                ip="127.0.0.1")).token
+    finally:
+        await engine.dispose()
+    return meeting_id, document_id, pages, chair_cookie, cookies
+
+
+@contextmanager
+def baseline(tablets: int) -> Iterator[Target]:
+    with _process(lambda port: ["-m", "bench.live_baseline", str(port)],
+                  dict(os.environ)) as (url, pid):
+        yield Target("bare python-socketio", url, pid, 1, 1, 3, {}, [{}] * tablets)
+
+
+# --- the table ----------------------------------------------------------------------------
+
+
+def run(tablets: int = TABLETS, turns: int = TURNS, spacing: float = SPACING,
+        workers: int = WORKERS) -> list[LiveRow]:
+    """Both targets, one after the other, with the same tablets and chair."""
+    workers = max(1, min(workers, tablets))
+    rows = []
+    for target in (phonghop, baseline):
+        with target(tablets) as t:
+            rows.append(measure(t, turns, spacing, workers))
+    return rows
+
+
+def table(rows: list[LiveRow], turns: int = TURNS, spacing: float = SPACING,
+          workers: int = WORKERS) -> list[str]:
+    """The table's lines, then a note per row and any refusal or error."""
+    tablets = max(row.tablets for row in rows)
+    lines = [f"Live meeting: {tablets} tablets in {max(1, min(workers, tablets))} processes, "
+             f"{turns} page turns {spacing * 1000:.0f} ms apart, websocket; server and "
+             f"tablets share {os.cpu_count()} cores", "", HEADER,
+             *(row.line() for row in rows), ""]
+    lines += [row.note() for row in rows]
+    lines += [f"{row.name}: {error}" for row in rows for error in row.errors]
+    lines.append("last = until the last tablet has the turn; each = every single delivery")
+    return lines
