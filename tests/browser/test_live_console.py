@@ -1,12 +1,15 @@
-"""In a real Chromium: the chair runs the floor from the console and the hall screen follows.
+"""In a real Chromium: the chair runs the meeting from the console and the hall screen follows.
 
-Three people in three browser contexts: the chair's console (chutoa), the hall
-screen (signed in as the secretary, as in the hall), and a delegate (daibieu01)
-whose tablet asks to speak over Socket.IO as the contract says. The chair
-starts the meeting, goes to the first item, sees the request, gives the floor
-with a time limit; the screen shows the speaker and a countdown that runs down;
-a refusal from the server is shown beside the queue; the chair ends the turn
-and the screen clears, and the statistics no longer count the speaker as silent.
+The main path has three people in three browser contexts: the chair's console
+(chutoa), the hall screen (signed in as the secretary, as in the hall), and a
+delegate (daibieu01) whose tablet asks to speak over Socket.IO as the contract
+says (two more delegates' tablets join the queue). The chair starts the meeting,
+goes to the first item, sees the request, gives the floor with a time limit; the
+screen shows the speaker and a countdown that runs down; a refusal from the
+server is shown beside the queue; the queue is reordered with the keyboard; the
+chair ends the turn, the screen clears and the statistics no longer count the
+speaker as silent. Then: ending asks first; the console locks while offline and
+the screen catches up by itself; presenting shows the screen only the page.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import socketio
 from aiohttp.test_utils import TestClient
 from playwright.async_api import Browser, Page, expect
 
+from server.demo.documents import DOCUMENTS
 from server.demo.organisation import AGENDA, MEETING_TITLE
 from server.i18n import translate
 from server.realtime import events as wire
@@ -219,6 +223,90 @@ async def test_ending_the_meeting_asks_first_and_the_screen_says_it_ended(
         await expect(screen.locator("[data-item-title]")).to_have_text("Cuộc họp đã kết thúc")
         # An ended meeting cannot be run: the buttons say so by being locked.
         await expect(end).to_be_disabled()
+    finally:
+        for page in (console, screen):
+            await page.context.close()
+
+
+async def test_the_console_locks_while_offline_and_the_screen_catches_up_by_itself(
+    client: TestClient, demo: None, browser: Browser,
+) -> None:
+    base = f"http://{client.host}:{client.port}"
+    console = await sign_in(browser, base, "chutoa")
+    await console.get_by_role("link", name=MEETING_TITLE).click()
+    await console.get_by_role("link", name="Điều hành cuộc họp").click()
+    meeting_id = int(console.url.split("/")[-2])
+    screen = await sign_in(browser, base, "thuky", viewport={"width": 1280, "height": 720})
+    await screen.goto(f"{base}/meetings/{meeting_id}/screen")
+    agenda = console.locator("#agenda")
+    go_to = [agenda.get_by_role("button", name=f"Chuyển đến nội dung {n}: {item[0]}")
+             for n, item in enumerate(AGENDA[:3], start=1)]
+    try:
+        await console.get_by_role("button", name="Bắt đầu cuộc họp").click()
+        await go_to[0].click()
+        await expect(screen.locator("[data-item-number]")).to_have_text("Nội dung 1")
+
+        # The chair's network drops: every action is locked and says why.
+        await console.context.set_offline(True)
+        await expect(console.locator("[data-connection]")).to_contain_text("Mất kết nối máy chủ")
+        await expect(go_to[1]).to_be_disabled()
+        await expect(console.get_by_role("button", name="Kết thúc cuộc họp")).to_be_disabled()
+        await console.context.set_offline(False)
+        await expect(console.locator("[data-connection]")).to_contain_text("Đã kết nối")
+        await expect(go_to[1]).to_be_enabled()
+
+        # The screen's network drops while the meeting moves on (engine.io takes the browser's
+        # "offline" as a closed transport, as after a server restart); back, it joins again
+        # and its new snapshot shows what it missed.
+        await screen.context.set_offline(True)
+        await expect(screen.locator("[data-connection]")).to_have_text("Đang kết nối lại…")
+        await go_to[1].click()
+        await expect(agenda.get_by_role("status")).to_have_text("Đang thảo luận nội dung 2.")
+        await screen.context.set_offline(False)
+        await expect(screen.locator("[data-item-number]")).to_have_text("Nội dung 2")
+        await expect(screen.locator("[data-connection]")).to_have_text("Đã kết nối")
+
+        # And the stream goes on from there.
+        await go_to[2].click()
+        await expect(screen.locator("[data-item-number]")).to_have_text("Nội dung 3")
+    finally:
+        for page in (console, screen):
+            await page.context.close()
+
+
+async def test_the_chair_presents_a_document_and_the_screen_shows_only_its_page(
+    client: TestClient, demo: None, browser: Browser,
+) -> None:
+    base = f"http://{client.host}:{client.port}"
+    console = await sign_in(browser, base, "chutoa")
+    await console.get_by_role("link", name=MEETING_TITLE).click()
+    await console.get_by_role("link", name="Điều hành cuộc họp").click()
+    meeting_id = int(console.url.split("/")[-2])
+    screen = await sign_in(browser, base, "thuky", viewport={"width": 1280, "height": 720})
+    await screen.goto(f"{base}/meetings/{meeting_id}/screen")
+    present = console.locator("#presentation")
+    shown = present.locator("[data-presenting]")
+    title = DOCUMENTS[0].title
+    try:
+        await console.get_by_role("button", name="Bắt đầu cuộc họp").click()
+        await present.get_by_label("Tài liệu").select_option(label=f"1. {title}")
+        await present.get_by_label("Trang", exact=True).fill("2")
+        await present.get_by_role("button", name="Trình chiếu", exact=True).click()
+        await expect(shown).to_have_text(re.compile(rf"^Đang trình chiếu “{re.escape(title)}”, "
+                                                    r"trang 2/\d+$"))
+        pages = int((await shown.inner_text()).rsplit("/", 1)[1])
+        await expect(screen.locator("[data-presenting]")).to_have_text(
+            f"Đang trình chiếu · Trang 2/{pages}")
+        await present.get_by_role("button", name="Trang sau").click()
+        await expect(screen.locator("[data-presenting]")).to_have_text(
+            f"Đang trình chiếu · Trang 3/{pages}")
+        await present.get_by_role("button", name="Trang trước").click()
+        await present.get_by_role("button", name="Trang trước").click()
+        await expect(shown).to_contain_text(f"trang 1/{pages}")
+        await expect(present.get_by_role("button", name="Trang trước")).to_be_disabled()
+        await present.get_by_role("button", name="Dừng trình chiếu").click()
+        await expect(shown).to_have_text("Không trình chiếu tài liệu nào.")
+        await expect(screen.locator("[data-presenting]")).to_be_hidden()
     finally:
         for page in (console, screen):
             await page.context.close()
