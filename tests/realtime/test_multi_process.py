@@ -3,69 +3,37 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import secrets
-import socket
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
 import socketio
+from sqlalchemy import select
 
+from server.documents.models import Document
+from server.realtime import events as wire
 from server.realtime.events import MEETINGS_NAMESPACE, SESSION_ENDED, WELCOME
-from server.settings import ROOT, Settings
+from server.settings import Settings
 
-from ..conftest import CHEAP_ARGON2, REDIS_URL
+from .conftest import Tablet, sign_in
+from .processes import free_port, serve, server_env, wait_healthy
 
 pytestmark = pytest.mark.redis
 PASSWORD = "mật-khẩu-đúng"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-async def _wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
-    async with aiohttp.ClientSession() as http:
-        for _ in range(300):
-            if process.poll() is not None:
-                raise AssertionError(f"server exited: {process.stderr.read().decode()}")  # type: ignore[union-attr]
-            try:
-                async with http.get(f"{url}/healthz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.05)
-    raise AssertionError(f"{url} did not become healthy")
-
-
 @pytest.fixture
 async def two_servers(settings: Settings, db_engine: Any) -> AsyncIterator[list[str]]:
-    env = {
-        **os.environ,
-        "PHONGHOP_DATABASE_URL": settings.database.url,
-        "PHONGHOP_DOCUMENTS_STORE": settings.documents.store,
-        "PHONGHOP_REDIS_URL": REDIS_URL,
-        "PHONGHOP_REDIS_CHANNEL": f"phonghop-test-{secrets.token_hex(4)}",
-        "PHONGHOP_LOGGING_LEVEL": "WARNING",
-        **{f"PHONGHOP_AUTH_{k.upper()}": str(v) for k, v in CHEAP_ARGON2.items()},
-    }
+    env = server_env(settings)  # one Redis channel for both
     processes, urls = [], []
     try:
         for _ in range(2):
-            port = _free_port()
-            processes.append(subprocess.Popen(
-                [sys.executable, "-m", "server", "serve", "--port", str(port)],
-                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+            port = free_port()
+            processes.append(serve(env, port))
             urls.append(f"http://127.0.0.1:{port}")
         for url, process in zip(urls, processes, strict=True):
-            await _wait_healthy(url, process)
+            await wait_healthy(url, process)
         yield urls
     finally:
         for process in processes:
@@ -101,3 +69,25 @@ async def test_logout_on_one_process_reaches_sockets_on_another(
             await asyncio.wait_for(received[SESSION_ENDED].wait(), 5)
         finally:
             await sio.disconnect()
+
+
+async def test_a_page_turned_on_one_process_reaches_a_tablet_on_another(
+    two_servers: list[str], meeting_id: int, sessions: Any
+) -> None:
+    first, second = two_servers
+    chair = Tablet(first, await sign_in(first, "chutoa"))
+    delegate = Tablet(second, await sign_in(second, "daibieu01"))
+    async with sessions() as db:
+        document = await db.scalar(select(Document).where(Document.meeting_id == meeting_id))
+    try:
+        for tablet in (chair, delegate):
+            await tablet.connect()
+            await tablet.join(meeting_id)
+        await chair.act(wire.START_MEETING)
+        await chair.act(wire.PRESENT, {"document_id": document.id, "page": 1})
+        answer = await chair.act(wire.TURN_PAGE, {"page": 2})
+        event = await delegate.next_event("presentation", after=answer["rev"] - 1)
+        assert event["data"]["presentation"]["page"] == 2
+    finally:
+        await chair.close()
+        await delegate.close()
