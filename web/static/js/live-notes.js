@@ -20,9 +20,14 @@ export function setupNotes(root, annotations, { participants, meId }) {
   const download = root.querySelector("[data-download]");
   const others = participants.filter((person) => person.id !== meId);
 
+  // Messages stay a few seconds: the line under the toolbar is not worth a row for long.
+  const SHOWN_MS = 8000;
+  let sayTimer = null;
   function say(text, error = false) {
     message.textContent = text;
     message.dataset.error = error ? "yes" : "no";
+    clearTimeout(sayTimer);
+    sayTimer = setTimeout(() => { message.textContent = ""; }, SHOWN_MS);
   }
 
   // Tools: a group of toggle buttons, one pressed.
@@ -151,9 +156,17 @@ export function setupNotes(root, annotations, { participants, meId }) {
     list.replaceChildren(...(marks.length ? marks.map(entry)
       : [el("li", { class: "help", text: t("live.annotations.list_empty") })]));
   });
+  let pendingTimer = null;
   annotations.addEventListener("pending", (event) => {
     const { count } = event.detail;
-    pendingText.textContent = count ? t("live.annotations.pending", { count }) : t("live.annotations.all_sent");
+    const before = Number(pendingText.dataset.pending);
+    clearTimeout(pendingTimer);
+    if (count) {
+      pendingText.textContent = t("live.annotations.pending", { count });
+    } else if (before) {
+      pendingText.textContent = t("live.annotations.all_sent");
+      pendingTimer = setTimeout(() => { pendingText.textContent = ""; }, SHOWN_MS);
+    }
     pendingText.dataset.pending = String(count);
   });
   annotations.addEventListener("message", (event) => say(event.detail.text, event.detail.error));

@@ -303,6 +303,12 @@ function setupToolbar() {
     root.dataset.thumbs = open ? "open" : "closed";
     thumbs.setAttribute("aria-expanded", String(open));
   });
+  const toolsToggle = bar.querySelector("[data-tools-toggle]");
+  const tools = bar.querySelector("[data-notes-tools]");
+  toolsToggle.addEventListener("click", () => {
+    tools.hidden = !tools.hidden;
+    toolsToggle.setAttribute("aria-expanded", String(!tools.hidden));
+  });
   const side = root.querySelector("[data-side-toggle]");
   side.addEventListener("click", () => {
     const open = root.dataset.side !== "open";
