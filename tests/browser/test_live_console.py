@@ -2,14 +2,15 @@
 
 The main path has three people in three browser contexts: the chair's console
 (chutoa), the hall screen (signed in as the secretary, as in the hall), and a
-delegate (daibieu01) whose tablet asks to speak over Socket.IO as the contract
-says (two more delegates' tablets join the queue). The chair starts the meeting,
-goes to the first item, sees the request, gives the floor with a time limit; the
-screen shows the speaker and a countdown that runs down; a refusal from the
-server is shown beside the queue; the queue is reordered with the keyboard; the
-chair ends the turn, the screen clears and the statistics no longer count the
-speaker as silent. Then: ending asks first; the console locks while offline and
-the screen catches up by itself; presenting shows the screen only the page.
+delegate (daibieu01) who asks to speak from the tablet reader (two more
+delegates' tablets join the queue over Socket.IO, as the contract says). The
+chair starts the meeting, goes to the first item, sees the request, gives the
+floor with a time limit; the screen shows the speaker and a countdown that runs
+down; a refusal from the server is shown beside the queue; the queue is
+reordered with the keyboard; the chair ends the turn, the screen clears and the
+statistics no longer count the speaker as silent. Then: ending asks first; the
+console locks while offline and the screen catches up by itself; presenting
+shows the screen only the page.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 import aiohttp
 import socketio
 from aiohttp.test_utils import TestClient
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, expect
 
 from server.demo.documents import DOCUMENTS
 from server.demo.organisation import AGENDA, MEETING_TITLE
@@ -38,11 +39,6 @@ SECOND, THIRD = "Phạm Thị Thu Hà", "Hoàng Đức Thắng"  # daibieu02, da
 def clock_seconds(text: str) -> int:
     minutes, seconds = text.strip().split(":")
     return int(minutes) * 60 + int(seconds)
-
-
-async def browser_cookie(page: Page) -> str:
-    cookies = {c["name"]: c["value"] for c in await page.context.cookies()}
-    return cookies["phonghop_session"]
 
 
 async def api_cookie(base: str, username: str) -> str:
@@ -90,9 +86,10 @@ async def test_the_chair_gives_the_floor_and_the_hall_screen_counts_down(
     await expect(screen.locator("[data-connection]")).to_have_text("Đã kết nối")
     await expect(screen.locator("[data-item-title]")).to_have_text("Cuộc họp chưa bắt đầu")
 
-    # The delegate's tablet, in its own browser context; two more delegates' tablets.
-    delegate = await sign_in(browser, base, "daibieu01")
-    tablets = [await tablet(base, await browser_cookie(delegate), meeting_id)]
+    # The delegate's tablet reader, in its own browser context; two more delegates' tablets.
+    delegate = await sign_in(browser, base, "daibieu01", viewport={"width": 1280, "height": 800})
+    await delegate.goto(f"{base}/meetings/{meeting_id}/live")
+    tablets: list[socketio.AsyncClient] = []
     try:
         for username in ("daibieu02", "daibieu03"):
             tablets.append(await tablet(base, await api_cookie(base, username), meeting_id))
@@ -112,7 +109,10 @@ async def test_the_chair_gives_the_floor_and_the_hall_screen_counts_down(
         await expect(screen.locator("[data-item-title]")).to_have_text(first_title)
 
         # The delegate asks; the console's queue shows the request, the screen the next name.
-        await ask_to_speak(tablets[0])
+        speak = delegate.locator("[data-speak-box]")
+        await speak.get_by_role("button", name="Xin phát biểu").click()
+        await expect(speak.get_by_role("status")).to_have_text(
+            "Bạn ở vị trí 1 trong danh sách chờ phát biểu")
         floor = console.locator("#floor")
         queued = floor.locator(".turn", has_text=SPEAKER)
         await expect(queued).to_contain_text(SPEAKER_UNIT)
@@ -131,6 +131,7 @@ async def test_the_chair_gives_the_floor_and_the_hall_screen_counts_down(
         await expect(floor.get_by_role("alert")).to_be_hidden()
         await expect(screen.locator("[data-speaker-name]")).to_have_text(SPEAKER)
         await expect(screen.locator(".screen__from")).to_have_text(SPEAKER_UNIT)
+        await expect(speak.get_by_role("status")).to_have_text("Bạn đang phát biểu")
         clock = screen.locator("[data-clock]")
         await expect(clock).to_have_text(re.compile(r"^0[12]:\d\d$"))
         await expect(clock).to_have_attribute("data-stage", "running")
@@ -145,8 +146,8 @@ async def test_the_chair_gives_the_floor_and_the_hall_screen_counts_down(
         await expect(floor.locator(".turn")).to_have_count(0)
 
         # Two more ask; the chair puts the last one first with the keyboard.
+        await ask_to_speak(tablets[0])
         await ask_to_speak(tablets[1])
-        await ask_to_speak(tablets[2])
         await expect(floor.locator(".turn__name")).to_have_text([SECOND, THIRD])
         await expect(screen.locator(".screen__next-name")).to_have_text([SECOND, THIRD])
         up = floor.get_by_role("button", name=f"Đưa {THIRD} lên trước")
@@ -184,10 +185,11 @@ async def test_the_chair_gives_the_floor_and_the_hall_screen_counts_down(
             f"Đã từ chối đăng ký phát biểu của {SECOND}.")
         await expect(screen.locator("[data-next]")).to_be_hidden()
 
-        # The presence list names the delegate's tablet and the hall screen.
+        # Who is connected, from which device: the reader on a computer, a tablet, the screen.
         presence = console.locator("#presence")
         people = presence.locator(".presence__person")
-        await expect(people.filter(has_text=SPEAKER)).to_contain_text("máy tính bảng")
+        await expect(people.filter(has_text=SPEAKER)).to_contain_text("máy tính từ")
+        await expect(people.filter(has_text=SECOND)).to_contain_text("máy tính bảng")
         await expect(people.filter(has_text="Trần Thị Mai")).to_contain_text("màn hình hội trường")
     finally:
         for sio in tablets:
