@@ -143,15 +143,18 @@ def main() -> int:
                         help=f"which tables to print: {', '.join(TABLES)} (default: all)")
     parser.add_argument("--requests", type=int, default=2000, help="requests per scenario")
     parser.add_argument("--database-url", help="default: a throwaway SQLite file")
-    parser.add_argument("--tablets", type=int, default=live.TABLETS,
-                        help=f"live: Socket.IO clients in the meeting (default {live.TABLETS})")
-    parser.add_argument("--turns", type=int, default=live.TURNS,
-                        help=f"live: pages the chair turns (default {live.TURNS})")
-    parser.add_argument("--spacing", type=float, default=live.SPACING,
-                        help=f"live: seconds between turns (default {live.SPACING})")
-    parser.add_argument("--tablet-processes", type=int, default=live.WORKERS,
+    plan = live.Plan()
+    parser.add_argument("--tablets", type=int, default=plan.tablets,
+                        help=f"live: Socket.IO clients in the meeting (default {plan.tablets})")
+    parser.add_argument("--turns", type=int, default=plan.turns,
+                        help=f"live: pages the chair turns (default {plan.turns})")
+    parser.add_argument("--spacing", type=float, default=plan.spacing,
+                        help=f"live: seconds between turns (default {plan.spacing})")
+    parser.add_argument("--tablet-processes", type=int, default=plan.workers,
                         help=f"live: processes the tablets are spread over (default "
-                             f"{live.WORKERS})")
+                             f"{plan.workers})")
+    parser.add_argument("--no-deflate", action="store_true",
+                        help="live: tablets do not ask for permessage-deflate (browsers do)")
     args = parser.parse_args()
     if unknown := set(args.tables) - set(TABLES):
         parser.error(f"unknown table {', '.join(sorted(unknown))}; choose from "
@@ -162,9 +165,9 @@ def main() -> int:
     engine = "sqlite+aiosqlite"
     if chosen & {"http", "documents"}:
         results, document_lines, engine = _against_one_server(args, chosen)
-    live_rows = []
-    if "live" in chosen:
-        live_rows = live.run(args.tablets, args.turns, args.spacing, args.tablet_processes)
+    plan = live.Plan(args.tablets, args.turns, args.spacing, args.tablet_processes,
+                     deflate=not args.no_deflate)
+    live_rows = live.run(plan) if "live" in chosen else []
     print(f"\nPhòng Họp bench — one server process, {engine}, {os.cpu_count()} cores, "
           f"Python {sys.version.split()[0]}\n")
     if results:
@@ -176,8 +179,7 @@ def main() -> int:
         print("\n".join(document_lines))
         print()
     if live_rows:
-        print("\n".join(live.table(live_rows, args.turns, args.spacing,
-                                   args.tablet_processes)))
+        print("\n".join(live.table(plan, live_rows)))
     ok = (all(r.errors == 0 for r in results) and not documents.failed(document_lines)
           and all(row.ok for row in live_rows))
     return 0 if ok else 1

@@ -56,10 +56,11 @@ from server.realtime.events import (
 from . import live_tablets
 
 ROOT = Path(__file__).resolve().parent.parent
-TABLETS, TURNS, SPACING, WORKERS = 500, 100, 0.1, 10
 # After the last turn, how long a tablet may take before its missing events count as lost.
 GRACE = 10.0
 SETTLE_PER_TABLET = 0.002
+# Share of a core that other work (the chair included) may take before the run is called noisy.
+BUSY = 0.25
 CHEAP_ARGON2 = {"PHONGHOP_AUTH_ARGON2_TIME_COST": "1", "PHONGHOP_AUTH_ARGON2_MEMORY_KIB": "1024",
                 "PHONGHOP_AUTH_ARGON2_PARALLELISM": "1"}
 
@@ -69,6 +70,27 @@ HEADER = (
     "|--------------------------------|---------|-------|--------|------|------------"
     "-|-------------|-------------|-------------|---------------|----------------|"
 )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to run; ``python -m bench live --tablets 50 --turns 10`` for a quick look."""
+
+    tablets: int = 500
+    turns: int = 100
+    spacing: float = 0.1  # seconds between the chair's page turns
+    workers: int = 10  # processes the tablets are spread over
+    deflate: bool = True  # tablets ask for permessage-deflate, as browsers do
+
+    @property
+    def processes(self) -> int:
+        return max(1, min(self.workers, self.tablets))
+
+    def title(self) -> str:
+        return (f"Live meeting: {self.tablets} tablets in {self.processes} processes, "
+                f"{self.turns} page turns {self.spacing * 1000:.0f} ms apart, websocket "
+                f"{'with' if self.deflate else 'without'} permessage-deflate; server and "
+                f"tablets share {os.cpu_count()} cores")
 
 
 @dataclass
@@ -98,7 +120,9 @@ class LiveRow:
     server_cpu: float = 0.0
     tablets_cpu: float = 0.0
     others_cpu: float = 0.0  # the chair, the kernel and whatever else ran meanwhile
-    seconds: float = 0.0
+    seconds: float = 0.0  # from the first turn to the last arrival
+    joining: float = 0.0  # from the first tablet's connect to the last one's join answer
+    acks: list[float] = field(default_factory=list)  # the chair's wait for each answer
     errors: list[str] = field(default_factory=list)
 
     def line(self) -> str:
@@ -116,7 +140,9 @@ class LiveRow:
     def note(self) -> str:
         if not self.seconds:
             return f"{self.name}: nothing measured"
-        return (f"{self.name}: over {self.seconds:.1f} s of turns the server process used "
+        return (f"{self.name}: {self.joined} tablets connected and joined in "
+                f"{self.joining:.1f} s; the chair's answer p50 {_pct(self.acks, 0.5)} ms; "
+                f"over {self.seconds:.1f} s of turns the server process used "
                 f"{self.server_cpu / self.seconds:.0%} of one core, the tablet processes "
                 f"{self.tablets_cpu / self.seconds:.0%}, the chair and everything else "
                 f"{self.others_cpu / self.seconds:.0%} (of {os.cpu_count() or 1}00%)")
@@ -153,24 +179,29 @@ def _cpu(pids: list[int]) -> list[float]:
 # --- measuring ----------------------------------------------------------------------------
 
 
-def measure(target: Target, turns: int, spacing: float, workers: int) -> LiveRow:
-    """Start the tablet processes, let the chair turn ``turns`` pages, gather arrivals."""
+def measure(target: Target, plan: Plan) -> LiveRow:
+    """Start the tablet processes, let the chair turn the pages, gather the arrivals."""
     context = multiprocessing.get_context("spawn")
-    chunks = [c for c in (target.tablets[i::workers] for i in range(workers)) if c]
+    chunks = [c for c in (target.tablets[i::plan.processes] for i in range(plan.processes))
+              if c]
     processes: list[tuple[Any, Connection]] = []
     row = LiveRow(target.name, len(target.tablets), 0, 0)
     try:
         for chunk in chunks:
             ours, theirs = context.Pipe()
             process = context.Process(target=live_tablets.run, daemon=True,
-                                      args=(target.url, chunk, target.meeting_id, theirs))
+                                      args=(target.url, chunk, target.meeting_id, plan.deflate,
+                                            theirs))
             process.start()
             theirs.close()
             processes.append((process, ours))
+        spans = []
         for process, conn in processes:
-            _, joined, errors = _receive(conn, process, 180)
+            _, joined, errors, opened, done = _receive(conn, process, 300)
             row.joined += joined
             row.errors += errors
+            spans.append((opened, done))
+        row.joining = max(d for _, d in spans) - min(o for o, _ in spans)
         pids = [target.pid] + [p.pid for p, _ in processes]
         before: list[float] = []
         started = [0.0]
@@ -179,11 +210,11 @@ def measure(target: Target, turns: int, spacing: float, workers: int) -> LiveRow
             before[:] = _cpu(pids)
             started[0] = time.monotonic()
 
-        sends, refusals = asyncio.run(_chair(target, turns, spacing, at_first_turn))
-        row.turns, row.refused = len(sends), len(refusals)
-        row.errors += refusals[:5]
+        chair = asyncio.run(_chair(target, plan, at_first_turn))
+        row.turns, row.refused, row.acks = len(chair.sends), len(chair.refusals), chair.acks
+        row.errors += chair.refusals[:5]
         for _, conn in processes:
-            conn.send(("finish", list(sends), GRACE))
+            conn.send(("finish", list(chair.sends), GRACE))
         arrivals = [got for process, conn in processes
                     for got in _receive(conn, process, GRACE + 60)[1]]
         after = _cpu(pids)
@@ -191,7 +222,7 @@ def measure(target: Target, turns: int, spacing: float, workers: int) -> LiveRow
         used = [a - b for a, b in zip(after, before, strict=True)]
         row.server_cpu, row.tablets_cpu = used[1], sum(used[2:])
         row.others_cpu = max(0.0, used[0] - sum(used[1:]))
-        _tally(row, sends, arrivals)
+        _tally(row, chair.sends, arrivals)
         for _, conn in processes:
             conn.send(("close",))
         for process, _ in processes:
@@ -230,15 +261,21 @@ def _receive(conn: Connection, process: Any, timeout: float) -> Any:
     raise RuntimeError(f"tablet process {process.pid} did not answer in {timeout:.0f} s")
 
 
-async def _chair(target: Target, turns: int, spacing: float, at_first_turn: Callable[[], None]
-                 ) -> tuple[dict[int, float], list[str]]:
+@dataclass
+class ChairLog:
+    sends: dict[int, float] = field(default_factory=dict)  # revision → time the turn left
+    acks: list[float] = field(default_factory=list)
+    refusals: list[str] = field(default_factory=list)
+
+
+async def _chair(target: Target, plan: Plan, at_first_turn: Callable[[], None]) -> ChairLog:
     """Start the meeting, present, then turn pages on a fixed schedule.
 
-    Returns the send time of each turn by the revision its acknowledgement names,
-    and the refusals. The send time is taken just before the event leaves, so the
-    latency includes everything the server does for a turn (its transaction too).
+    Each turn's send time is kept under the revision its acknowledgement names. It
+    is taken just before the event leaves, so the latency includes everything the
+    server does for a turn (its transaction too).
     """
-    sio = live_tablets.client(target.chair)
+    sio = live_tablets.client(target.chair, plan.deflate)
     await sio.connect(target.url, transports=["websocket"], namespaces=[MEETINGS_NAMESPACE],
                       wait_timeout=30)
 
@@ -256,20 +293,20 @@ async def _chair(target: Target, turns: int, spacing: float, at_first_turn: Call
         _check(await act(PRESENT, {"document_id": target.document_id, "page": 1}), PRESENT)
         # Before counting, the start and present broadcasts are over.
         await asyncio.sleep(max(0.1, SETTLE_PER_TABLET * len(target.tablets)))
-        sends: dict[int, float] = {}
-        refusals: list[str] = []
+        log = ChairLog()
         at_first_turn()
         first = time.monotonic()
-        for turn in range(turns):
-            await asyncio.sleep(max(0.0, first + turn * spacing - time.monotonic()))
+        for turn in range(plan.turns):
+            await asyncio.sleep(max(0.0, first + turn * plan.spacing - time.monotonic()))
             page = (turn + 1) % target.pages + 1  # 2, 3, …, pages, 1, 2, …: always a change
             sent = time.monotonic()
             answer = await act(TURN_PAGE, {"page": page})
+            log.acks.append(time.monotonic() - sent)
             if answer.get("ok"):
-                sends[answer["rev"]] = sent
+                log.sends[answer["rev"]] = sent
             else:
-                refusals.append(f"turn_page refused: {answer}")
-        return sends, refusals
+                log.refusals.append(f"turn_page refused: {answer}")
+        return log
     finally:
         await sio.disconnect()
 
@@ -395,26 +432,23 @@ def baseline(tablets: int) -> Iterator[Target]:
 # --- the table ----------------------------------------------------------------------------
 
 
-def run(tablets: int = TABLETS, turns: int = TURNS, spacing: float = SPACING,
-        workers: int = WORKERS) -> list[LiveRow]:
+def run(plan: Plan) -> list[LiveRow]:
     """Both targets, one after the other, with the same tablets and chair."""
-    workers = max(1, min(workers, tablets))
     rows = []
     for target in (phonghop, baseline):
-        with target(tablets) as t:
-            rows.append(measure(t, turns, spacing, workers))
+        with target(plan.tablets) as t:
+            rows.append(measure(t, plan))
     return rows
 
 
-def table(rows: list[LiveRow], turns: int = TURNS, spacing: float = SPACING,
-          workers: int = WORKERS) -> list[str]:
+def table(plan: Plan, rows: list[LiveRow]) -> list[str]:
     """The table's lines, then a note per row and any refusal or error."""
-    tablets = max(row.tablets for row in rows)
-    lines = [f"Live meeting: {tablets} tablets in {max(1, min(workers, tablets))} processes, "
-             f"{turns} page turns {spacing * 1000:.0f} ms apart, websocket; server and "
-             f"tablets share {os.cpu_count()} cores", "", HEADER,
-             *(row.line() for row in rows), ""]
+    lines = [plan.title(), "", HEADER, *(row.line() for row in rows), ""]
     lines += [row.note() for row in rows]
     lines += [f"{row.name}: {error}" for row in rows for error in row.errors]
-    lines.append("last = until the last tablet has the turn; each = every single delivery")
+    if any(row.seconds and row.others_cpu / row.seconds > BUSY for row in rows):
+        lines.append(f"WARNING: other work used over {BUSY:.0%} of a core during the turns; "
+                     "these figures are not clean, run again on a quiet machine")
+    lines.append("last = until the last tablet has the turn; each = every single delivery; "
+                 "µs/msg = CPU time per delivered message")
     return lines

@@ -8,7 +8,8 @@ arrival times compare directly with the chair's send times in the parent process
 
 The parent drives it through a pipe:
 
-- worker → ``("ready", joined, errors)`` once every tablet has joined (or failed);
+- worker → ``("ready", joined, errors, opened, done)`` once every tablet has joined
+  (or failed), with the times its first connection began and its last join ended;
 - parent → ``("finish", revs, timeout)``; the worker waits until every tablet has
   every revision in ``revs`` or ``timeout`` seconds passed, then sends
   ``("arrivals", [[(rev, t), ...] per tablet that joined])``;
@@ -32,26 +33,30 @@ from server.realtime.events import JOIN, MEETING_EVENT, MEETINGS_NAMESPACE, PRES
 OPENING = 10
 
 
-def client(headers: dict[str, str], http: aiohttp.ClientSession | None = None
+def client(headers: dict[str, str], deflate: bool, http: aiohttp.ClientSession | None = None
            ) -> socketio.AsyncClient:
     """A client that sends ``headers`` (a session cookie) with its websocket handshake.
 
     Given in ``connect(headers=...)``, python-engineio moves a cookie into the HTTP
     session's cookie jar, which tablets sharing one session would overwrite; headers
-    in ``websocket_extra_options`` go on the request as they are.
+    in ``websocket_extra_options`` go on the request as they are. With ``deflate`` the
+    client asks for permessage-deflate as browsers do (aiohttp's client does not by
+    default), and the server then compresses every message for every tablet.
     """
+    options: dict[str, Any] = {"headers": dict(headers), "compress": 15 if deflate else 0}
     return socketio.AsyncClient(reconnection=False, http_session=http, handle_sigint=False,
-                                websocket_extra_options={"headers": dict(headers)})
+                                websocket_extra_options=options)
 
 
-def run(url: str, tablets: list[dict[str, str]], meeting_id: int, conn: Connection) -> None:
+def run(url: str, tablets: list[dict[str, str]], meeting_id: int, deflate: bool,
+        conn: Connection) -> None:
     try:
-        asyncio.run(_tablets(url, tablets, meeting_id, conn))
+        asyncio.run(_tablets(url, tablets, meeting_id, deflate, conn))
     finally:
         conn.close()
 
 
-async def _tablets(url: str, tablets: list[dict[str, str]], meeting_id: int,
+async def _tablets(url: str, tablets: list[dict[str, str]], meeting_id: int, deflate: bool,
                    conn: Connection) -> None:
     loop = asyncio.get_running_loop()
     arrivals: list[list[tuple[int, float]]] = [[] for _ in tablets]
@@ -64,7 +69,7 @@ async def _tablets(url: str, tablets: list[dict[str, str]], meeting_id: int,
                                      cookie_jar=aiohttp.DummyCookieJar()) as http:
 
         async def open_one(index: int, headers: dict[str, str]) -> None:
-            sio = client(headers, http)
+            sio = client(headers, deflate, http)
             got = arrivals[index]
 
             def on_event(event: dict[str, Any]) -> None:
@@ -87,9 +92,10 @@ async def _tablets(url: str, tablets: list[dict[str, str]], meeting_id: int,
             except Exception as e:  # noqa: BLE001 - every failure is reported to the parent
                 errors.append(f"{type(e).__name__}: {e}")
 
+        opened = time.monotonic()
         await asyncio.gather(*(open_one(i, c) for i, c in enumerate(tablets)))
         listening = [got for got, ok in zip(arrivals, joined, strict=True) if ok]
-        conn.send(("ready", len(listening), errors[:5]))
+        conn.send(("ready", len(listening), errors[:5], opened, time.monotonic()))
         try:
             message = await loop.run_in_executor(None, conn.recv)
             if message[0] == "finish":
