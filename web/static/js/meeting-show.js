@@ -3,13 +3,14 @@
 
 import { api, busy, messenger, t } from "./meeting-common.js";
 import { byItem, documentEntry, fetchDocuments } from "./meeting-documents.js";
+import { prefetch, storableFiles } from "./live-offline.js";
 
 async function showDocuments(section) {
   const state = section.querySelector("[data-documents-state]");
   const documents = await fetchDocuments(section.dataset.manifestUrl);
   if (documents === null) {
     state.textContent = t("meeting_pages.documents_unavailable");
-    return;
+    return null;
   }
   const groups = byItem(documents);
   for (const list of section.querySelectorAll("[data-documents-for]")) {
@@ -20,6 +21,21 @@ async function showDocuments(section) {
   section.querySelector("[data-general-documents]").hidden = !groups.has("");
   state.textContent = documents.length ? "" : t("meeting_pages.no_documents");
   state.hidden = documents.length > 0;
+  return documents;
+}
+
+/**
+ * Once a meeting is published its documents are kept for offline reading, from
+ * this page too: a delegate who opens it the day before has the board pack on
+ * the tablet before the hall's Wi-Fi is busy. The reader shows the progress.
+ */
+function keepForOffline(meetingId, documents) {
+  const draft = document.querySelector("[data-status-badge].badge--draft");
+  if (draft || !documents?.length) return;
+  prefetch(storableFiles(documents), {
+    pages: [`/meetings/${meetingId}/live`, `/api/v1/meetings/${meetingId}/manifest`,
+      `/api/v1/meetings/${meetingId}`],
+  }).catch((error) => console.error("prefetch", error));
 }
 
 function setupCheckIn(box, meetingId) {
@@ -51,5 +67,6 @@ function setupCheckIn(box, meetingId) {
 }
 
 const meeting = document.querySelector("[data-meeting-id]");
-showDocuments(document.querySelector("[data-documents]"));
+showDocuments(document.querySelector("[data-documents]"))
+  .then((documents) => keepForOffline(meeting.dataset.meetingId, documents));
 setupCheckIn(document.querySelector("[data-check-in]"), meeting.dataset.meetingId);
