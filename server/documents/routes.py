@@ -20,6 +20,7 @@ from ..errors import InvalidField
 from ..http import enum_field, id_list, int_field, json_body, json_response, path_id, string_field
 from ..meetings.access import editable_meeting, readable_meeting
 from ..meetings.service import ensure_editable
+from ..realtime.broadcast import record_change
 from ..state import SESSIONS, SETTINGS, STORE
 from . import service
 from .access import editable_document, readable_document
@@ -35,6 +36,9 @@ routes = web.RouteTableDef()
 TITLE_MAX = 500
 UPLOAD_FIELDS = frozenset({"title", "agenda_item_id", "access"})
 VERSION_FIELDS: frozenset[str] = frozenset()
+# Tablets fetch their manifest again; a deleted or replaced document may also end what the
+# chair was presenting.
+DOCUMENTS = ["documents", "presentation"]
 
 
 async def _document_answer(db: Any, grant: Any, status: int = 200) -> web.Response:
@@ -78,7 +82,7 @@ async def api_upload(request: web.Request) -> web.Response:
             document = await service.create_document(db, access, first=intake.version,
                                                      **fields)
             await asyncio.get_running_loop().run_in_executor(None, intake.adopt, store)
-            await db.commit()
+            await record_change(request.app, db, access.meeting, DOCUMENTS)
             grant = await readable_document(db, user, document.id)
             return await _document_answer(db, grant, status=201)
     finally:
@@ -99,7 +103,7 @@ async def api_add_version(request: web.Request) -> web.Response:
             version = await service.add_version(db, grant, intake.version)
             await carry_to_version(db, grant.document, version)
             await asyncio.get_running_loop().run_in_executor(None, intake.adopt, store)
-            await db.commit()
+            await record_change(request.app, db, grant.meeting.meeting, DOCUMENTS)
             return await _document_answer(db, grant, status=201)
     finally:
         await _discard(intake)
@@ -137,7 +141,7 @@ async def api_update(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as db:
         grant = await editable_document(db, user, document_id)
         await service.update_document(db, grant, changes)
-        await db.commit()
+        await record_change(request.app, db, grant.meeting.meeting, DOCUMENTS)
         return await _document_answer(db, grant)
 
 
@@ -147,7 +151,7 @@ async def api_delete(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as db:
         grant = await editable_document(db, user, path_id(request, "document_id"))
         await service.delete_document(db, grant)
-        await db.commit()
+        await record_change(request.app, db, grant.meeting.meeting, DOCUMENTS)
     return web.Response(status=204)
 
 
@@ -159,7 +163,7 @@ async def api_readers(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as db:
         grant = await editable_document(db, user, document_id)
         await service.set_readers(db, grant, participant_ids)
-        await db.commit()
+        await record_change(request.app, db, grant.meeting.meeting, DOCUMENTS)
         return await _document_answer(db, grant)
 
 

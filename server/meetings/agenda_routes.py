@@ -9,6 +9,7 @@ from aiohttp import web
 from ..auth.identity import require_user
 from ..errors import InvalidField
 from ..http import int_field, json_body, json_response, optional_string, path_id, string_field
+from ..realtime.broadcast import record_change
 from ..state import SESSIONS
 from . import agenda
 from .access import editable_meeting, readable_meeting
@@ -48,7 +49,7 @@ async def api_add_item(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as db:
         access = await editable_meeting(db, user, path_id(request, "meeting_id"))
         item = await agenda.add_item(db, access, **fields)
-        await db.commit()
+        await record_change(request.app, db, access.meeting, ["item"])
         return await _answer(db, access.meeting.id, status=201, added=item.id)
 
 
@@ -66,7 +67,7 @@ async def api_update_item(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as db:
         access = await editable_meeting(db, user, path_id(request, "meeting_id"))
         await agenda.update_item(db, access, path_id(request, "item_id"), changes)
-        await db.commit()
+        await record_change(request.app, db, access.meeting, ["item"])
         return await _answer(db, access.meeting.id)
 
 
@@ -76,7 +77,7 @@ async def api_delete_item(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as db:
         access = await editable_meeting(db, user, path_id(request, "meeting_id"))
         await agenda.delete_item(db, access, path_id(request, "item_id"))
-        await db.commit()
+        await record_change(request.app, db, access.meeting, ["item"])
         return await _answer(db, access.meeting.id)
 
 
@@ -98,5 +99,5 @@ async def api_reorder(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as db:
         access = await editable_meeting(db, user, path_id(request, "meeting_id"))
         await agenda.reorder(db, access, order)
-        await db.commit()
+        await record_change(request.app, db, access.meeting, ["item"])
         return await _answer(db, access.meeting.id)

@@ -16,6 +16,7 @@ from ..http import (
     optional_string,
     path_id,
 )
+from ..realtime.broadcast import record_change
 from ..state import SESSIONS
 from . import participants as people
 from .access import editable_meeting, readable_meeting
@@ -58,7 +59,7 @@ async def api_add_participant(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as db:
         access = await editable_meeting(db, user, path_id(request, "meeting_id"))
         added = await people.add_participant(db, access, **fields)
-        await db.commit()
+        await record_change(request.app, db, access.meeting, ["attendance"])
         return await _answer(db, access.meeting, status=201, added=[added.id])
 
 
@@ -75,7 +76,7 @@ async def api_add_unit(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as db:
         access = await editable_meeting(db, user, path_id(request, "meeting_id"))
         added = await people.add_unit(db, access, **fields)
-        await db.commit()
+        await record_change(request.app, db, access.meeting, ["attendance"])
         return await _answer(db, access.meeting, status=201, added=[p.id for p in added])
 
 
@@ -91,7 +92,7 @@ async def api_add_substitute(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as db:
         access = await editable_meeting(db, user, path_id(request, "meeting_id"))
         added = await people.add_substitute(db, access, **fields)
-        await db.commit()
+        await record_change(request.app, db, access.meeting, ["attendance"])
         return await _answer(db, access.meeting, status=201, added=[added.id])
 
 
@@ -110,7 +111,7 @@ async def api_update_participant(request: web.Request) -> web.Response:
         access = await editable_meeting(db, user, path_id(request, "meeting_id"))
         await people.update_participant(
             db, access, path_id(request, "participant_id"), changes)
-        await db.commit()
+        await record_change(request.app, db, access.meeting, ["attendance"])
         return await _answer(db, access.meeting)
 
 
@@ -120,7 +121,7 @@ async def api_remove_participant(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as db:
         access = await editable_meeting(db, user, path_id(request, "meeting_id"))
         await people.remove_participant(db, access, path_id(request, "participant_id"))
-        await db.commit()
+        await record_change(request.app, db, access.meeting, ["attendance"])
         return await _answer(db, access.meeting)
 
 
@@ -134,7 +135,7 @@ async def api_set_attendance(request: web.Request) -> web.Response:
         access = await editable_meeting(db, user, path_id(request, "meeting_id"))
         await people.set_attendance(
             db, access, path_id(request, "participant_id"), attendance, reason)
-        await db.commit()
+        await record_change(request.app, db, access.meeting, ["attendance"])
         return await _answer(db, access.meeting)
 
 
@@ -144,5 +145,5 @@ async def api_check_in(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as db:
         access = await readable_meeting(db, user, path_id(request, "meeting_id"))
         await people.check_in(db, access)
-        await db.commit()
+        await record_change(request.app, db, access.meeting, ["attendance"])
         return await _answer(db, access.meeting)

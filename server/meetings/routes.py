@@ -19,6 +19,7 @@ from ..http import (
     path_id,
     string_field,
 )
+from ..realtime.broadcast import record_change
 from ..state import SESSIONS
 from . import listing, service
 from .access import MeetingAccess, editable_meeting, readable_meeting
@@ -127,7 +128,7 @@ async def api_change_status(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as db:
         access = await editable_meeting(db, user, path_id(request, "meeting_id"))
         meeting = await service.change_status(db, access, target)
-        await db.commit()
+        await record_change(request.app, db, meeting, ["status"])
         return json_response({"meeting": meeting_json(meeting)})
 
 

@@ -65,6 +65,7 @@ async def record_change(
         await db.refresh(meeting)
         return meeting.revision
     revisions = [await next_revision(db, meeting.id) for _ in parts]
+    await db.refresh(meeting)  # what the database did too (a deleted document unpresented)
     events = await events_for(db, meeting, parts, revisions)
     await db.commit()
     publish(app, meeting_room(meeting.id), MEETING_EVENT, events)

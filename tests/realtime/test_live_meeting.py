@@ -179,3 +179,32 @@ async def test_a_locked_account_loses_the_console_at_its_next_action(
         await db.commit()
     answer = await chair.act(wire.START_MEETING)
     assert answer["error"]["code"] == "not_authenticated"
+
+
+async def test_a_check_in_updates_the_quorum_on_every_tablet(
+    tablets: Tablets, meeting_id: int, client: Any, login: Any
+) -> None:
+    chair = await tablets("chutoa")
+    before = chair.snapshot["quorum"]["present"]
+    csrf = await login("daibieu07")
+    response = await client.post(f"/api/v1/meetings/{meeting_id}/check-in",
+                                 headers={"X-CSRF-Token": csrf})
+    assert response.status == 200
+    event = await chair.next_event("attendance", after=chair.snapshot["rev"])
+    assert event["data"]["quorum"]["present"] == before + 1
+
+
+async def test_deleting_the_presented_document_ends_the_presentation_everywhere(
+    tablets: Tablets, meeting_id: int, sessions: Any, client: Any, login: Any
+) -> None:
+    chair, delegate = await tablets("chutoa"), await tablets("daibieu01")
+    document = (await _documents(sessions, meeting_id))[0]
+    await chair.act(wire.START_MEETING)
+    shown = await chair.act(wire.PRESENT, {"document_id": document.id, "page": 1})
+    csrf = await login("thuky")
+    response = await client.delete(f"/api/v1/documents/{document.id}",
+                                   headers={"X-CSRF-Token": csrf})
+    assert response.status == 204
+    told = await delegate.next_event("documents", after=shown["rev"])
+    ended = await delegate.next_event("presentation", after=told["rev"])
+    assert ended["data"] == {"presentation": None}
