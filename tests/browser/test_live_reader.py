@@ -21,12 +21,15 @@ import socketio
 from aiohttp.test_utils import TestClient
 from playwright.async_api import Browser, Page, expect
 
+from server.demo.documents import DOCUMENTS
 from server.demo.organisation import AGENDA, MEETING_TITLE
+from server.demo.pdf import render_pdf
 from server.i18n import translate
 from server.realtime import events as wire
 
 from .test_secretary_path import sign_in
 
+SECRET = "Phương án nhân sự (tài liệu mật)"
 FOLLOW_MS = 2000  # the tablet is on the chair's page well within this
 RANGE_FETCH = """async (url) => {
   const answer = await fetch(url, { headers: { Range: "bytes=0-4" } });
@@ -52,6 +55,31 @@ async def chair_socket(base: str, meeting_id: int) -> tuple[socketio.AsyncClient
                             namespace=wire.MEETINGS_NAMESPACE, timeout=10)
     assert answer.get("ok"), answer
     return sio, cookie
+
+
+async def secret_for_the_chair(base: str, meeting_id: int) -> int:
+    """A confidential paper only the chair may read, uploaded by the secretary."""
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        async with http.post(f"{base}/api/v1/auth/login",
+                             json={"username": "thuky", "password": "demo"}) as response:
+            assert response.status == 200, await response.text()
+            headers = {"X-CSRF-Token": (await response.json())["csrf_token"]}
+        async with http.get(f"{base}/api/v1/meetings/{meeting_id}") as response:
+            people = (await response.json())["participants"]
+        chair_id = next(p["id"] for p in people if p["user"]["username"] == "chutoa")
+        form = aiohttp.FormData()
+        form.add_field("file", render_pdf(DOCUMENTS[1]).data, filename="mat.pdf",
+                       content_type="application/pdf")
+        form.add_field("title", SECRET)
+        form.add_field("access", "confidential")
+        async with http.post(f"{base}/api/v1/meetings/{meeting_id}/documents", data=form,
+                             headers=headers) as response:
+            assert response.status == 201, await response.text()
+            document_id = int((await response.json())["document"]["id"])
+        async with http.put(f"{base}/api/v1/documents/{document_id}/readers",
+                            json={"participant_ids": [chair_id]}, headers=headers) as response:
+            assert response.status == 200, await response.text()
+    return document_id
 
 
 async def act(sio: socketio.AsyncClient, event: str, payload: dict[str, Any]) -> None:
@@ -97,6 +125,7 @@ async def test_the_tablet_follows_the_chair_and_keeps_reading_offline(
     await expect(speak.locator("[data-speak-status]")).to_have_text(vi("live.speak.not_live"))
 
     # The chair starts, goes to the first item and presents its document at page 2.
+    secret = await secret_for_the_chair(base, meeting_id)
     first, second = documents[0], documents[1]
     assert first["pages"] >= 3 and second["pages"] >= 2
     item_id = first["agenda_item_id"]
@@ -135,6 +164,15 @@ async def test_the_tablet_follows_the_chair_and_keeps_reading_offline(
         await back.click()
         await expect(reader).to_have_attribute("data-page", "1", timeout=FOLLOW_MS)
         await expect(back).to_be_hidden()
+
+        # A paper the delegate may not read is never opened: the tablet says why instead.
+        await act(chair, wire.PRESENT, {"document_id": secret, "page": 1})
+        notice = tablet.locator("[data-doc-message]")
+        await expect(notice).to_have_text(vi("live.reader.not_readable"), timeout=FOLLOW_MS)
+        await expect(tablet.locator("[data-doc-title]")).not_to_have_text(SECRET)
+        await act(chair, wire.PRESENT, {"document_id": first["id"], "page": 1})
+        await expect(notice).to_be_hidden()
+        await expect(reader).to_have_attribute("data-page", "1", timeout=FOLLOW_MS)
         await expect(speak.get_by_role("button", name="Xin phát biểu")).to_be_enabled()
 
         # The network goes: the tablet says so and does not queue a request to speak.
