@@ -173,7 +173,22 @@ async def test_the_tablet_follows_the_chair_and_keeps_reading_offline(
         await act(chair, wire.PRESENT, {"document_id": first["id"], "page": 1})
         await expect(notice).to_be_hidden()
         await expect(reader).to_have_attribute("data-page", "1", timeout=FOLLOW_MS)
-        await expect(speak.get_by_role("button", name="Xin phát biểu")).to_be_enabled()
+
+        # Asking to speak: its place in the queue, then the floor and the time left.
+        await speak.get_by_role("button", name=vi("live.speak.request")).click()
+        await expect(speak.locator("[data-speak-status]")).to_have_text(
+            vi("live.speak.queued", position=1))
+        snapshot = await chair.call(wire.SNAPSHOT, {}, namespace=wire.MEETINGS_NAMESPACE,
+                                    timeout=10)
+        turn = snapshot["snapshot"]["queue"][0]
+        await act(chair, wire.GIVE_FLOOR, {"turn_id": turn["id"], "limit_seconds": 20})
+        await expect(speak.locator("[data-speak-status]")).to_have_text(vi("live.speak.speaking"))
+        countdown = status.locator("[data-countdown]")
+        await expect(countdown).to_have_text(re.compile(r"^Còn 00:(1\d|20)$"))
+        await expect(countdown).to_have_attribute("data-warning", "soon")  # the last 30 s
+        await act(chair, wire.END_TURN, {})
+        await expect(countdown).to_be_hidden()
+        await expect(speak.get_by_role("button", name=vi("live.speak.request"))).to_be_enabled()
 
         # The network goes: the tablet says so and does not queue a request to speak.
         # The browser's HTTP cache is emptied first: what is read now comes from the worker's.
