@@ -52,6 +52,7 @@ Action = Callable[[AsyncSession, MeetingAccess], Awaitable[list[str]]]
 async def _change(context: EventContext, action: Action) -> ANSWER:
     async with context.app[SESSIONS]() as db:
         access = await _access(db, context)
+        await live.lock_meeting(db, access.meeting)
         parts = await action(db, access)
         rev = await record_change(context.app, db, access.meeting, parts)
     return {"ok": True, "rev": rev}
@@ -163,6 +164,7 @@ async def request_to_speak(context: EventContext, payload: dict[str, Any]) -> AN
     participant_id = int_field(payload, "participant_id", minimum=1, required=False)
     async with context.app[SESSIONS]() as db:
         access = await _access(db, context)
+        await live.lock_meeting(db, access.meeting)
         turn, parts = await speakers.request_to_speak(db, access, participant_id)
         rev = await record_change(context.app, db, access.meeting, parts)
         return {"ok": True, "rev": rev, "turn": turn_json(turn, access.meeting)}

@@ -44,6 +44,19 @@ def ensure_live(meeting: Meeting) -> None:
         raise MeetingNotLive()
 
 
+async def lock_meeting(db: AsyncSession, meeting: Meeting) -> None:
+    """Put this transaction first in the meeting's line before reading its live state.
+
+    A no-op write: on PostgreSQL it takes the meeting's row lock, on SQLite the write
+    lock (waiting its turn rather than failing on a stale read). Two consoles giving
+    the floor at once, or one delegate asking from two devices, then happen one after
+    the other, each seeing what the other did."""
+    await db.execute(update(Meeting).where(Meeting.id == meeting.id)
+                     .values(revision=Meeting.revision)
+                     .execution_options(synchronize_session=False))
+    await db.refresh(meeting)
+
+
 async def next_revision(db: AsyncSession, meeting_id: int) -> int:
     """The meeting's revision plus one. The row lock it takes on PostgreSQL (and the
     write lock on SQLite) also puts concurrent changes of one meeting in a line."""

@@ -124,3 +124,28 @@ async def test_giving_the_floor_needs_a_live_meeting_and_a_sane_limit(tablets: T
     assert silly["error"]["code"] == "invalid_field"
     nobody = await chair.act(wire.END_TURN)
     assert nobody["error"]["code"] == "no_speaker"
+
+
+async def test_two_devices_asking_at_once_make_one_request(tablets: Tablets) -> None:
+    import asyncio
+
+    await _live(tablets)
+    tablet, laptop = await tablets("daibieu01"), await tablets("daibieu01")
+    answers = await asyncio.gather(*(device.act(wire.REQUEST_TO_SPEAK)
+                                     for device in (tablet, laptop) * 5))
+    assert {a["turn"]["id"] for a in answers} == {answers[0]["turn"]["id"]}
+
+
+async def test_two_consoles_giving_the_floor_at_once_leave_one_speaker(tablets: Tablets) -> None:
+    import asyncio
+
+    chair, secretary = await _live(tablets), await tablets("thuky")
+    turns = [(await (await tablets(f"daibieu0{i}")).act(wire.REQUEST_TO_SPEAK))["turn"]["id"]
+             for i in (1, 2, 3, 4)]
+    answers = await asyncio.gather(*(console.act(wire.GIVE_FLOOR, {"turn_id": turn})
+                                     for console, turn in zip((chair, secretary) * 2, turns,
+                                                              strict=True)))
+    assert all(a.get("ok") for a in answers), answers
+    _, log = await _speaking(chair)
+    assert [t["status"] for t in log["turns"]].count("speaking") == 1
+    assert [t["status"] for t in log["turns"]].count("done") == 3
