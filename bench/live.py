@@ -2,9 +2,9 @@
 
 The real server runs in its own process on a fresh SQLite database (``migrate``,
 ``demo``, then as many delegates as tablets, each a participant with a session
-cookie, added with the server's own services). Tablets are python-socketio
-clients on the websocket transport, spread over several processes
-(:mod:`bench.live_tablets`); each joins the demo meeting. The chair (``chutoa``,
+cookie, added with the server's own services: :mod:`bench.live_servers`).
+Tablets are python-socketio clients on the websocket transport, spread over
+several processes (:mod:`bench.live_tablets`); each joins the demo meeting. The chair (``chutoa``,
 in this process) starts the meeting, presents a document and turns pages on a
 fixed schedule; every tablet notes when each ``presentation`` meeting_event
 arrives. Send and arrival times are ``time.monotonic()``, one system-wide clock on
@@ -31,15 +31,8 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
-import socket
-import subprocess
-import sys
-import tempfile
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -54,15 +47,13 @@ from server.realtime.events import (
 )
 
 from . import live_tablets
+from .live_servers import Target, baseline, phonghop
 
-ROOT = Path(__file__).resolve().parent.parent
 # After the last turn, how long a tablet may take before its missing events count as lost.
 GRACE = 10.0
 SETTLE_PER_TABLET = 0.002
 # Share of a core that other work (the chair included) may take before the run is called noisy.
 BUSY = 0.25
-CHEAP_ARGON2 = {"PHONGHOP_AUTH_ARGON2_TIME_COST": "1", "PHONGHOP_AUTH_ARGON2_MEMORY_KIB": "1024",
-                "PHONGHOP_AUTH_ARGON2_PARALLELISM": "1"}
 
 HEADER = (
     "| live: chair turns a page       | tablets | turns | deliv. | lost | last p50 ms"
@@ -91,20 +82,6 @@ class Plan:
                 f"{self.turns} page turns {self.spacing * 1000:.0f} ms apart, websocket "
                 f"{'with' if self.deflate else 'without'} permessage-deflate; server and "
                 f"tablets share {os.cpu_count()} cores")
-
-
-@dataclass
-class Target:
-    """A server to measure, and how the chair and each tablet connect to it."""
-
-    name: str
-    url: str
-    pid: int
-    meeting_id: int
-    document_id: int
-    pages: int
-    chair: dict[str, str]  # headers of the handshake
-    tablets: list[dict[str, str]]
 
 
 @dataclass
@@ -140,12 +117,14 @@ class LiveRow:
     def note(self) -> str:
         if not self.seconds:
             return f"{self.name}: nothing measured"
+        per_turn = self.server_cpu / self.turns * 1000 if self.turns else 0
         return (f"{self.name}: {self.joined} tablets connected and joined in "
                 f"{self.joining:.1f} s; the chair's answer p50 {_pct(self.acks, 0.5)} ms; "
-                f"over {self.seconds:.1f} s of turns the server process used "
-                f"{self.server_cpu / self.seconds:.0%} of one core, the tablet processes "
-                f"{self.tablets_cpu / self.seconds:.0%}, the chair and everything else "
-                f"{self.others_cpu / self.seconds:.0%} (of {os.cpu_count() or 1}00%)")
+                f"{per_turn:.0f} ms of server CPU per turn; over {self.seconds:.1f} s of turns "
+                f"the server process used {self.server_cpu / self.seconds:.0%} of one core, "
+                f"the tablet processes {self.tablets_cpu / self.seconds:.0%}, the chair and "
+                f"everything else {self.others_cpu / self.seconds:.0%} "
+                f"(of {os.cpu_count() or 1}00%)")
 
     @property
     def ok(self) -> bool:
@@ -314,119 +293,6 @@ async def _chair(target: Target, plan: Plan, at_first_turn: Callable[[], None]) 
 def _check(answer: dict[str, Any], event: str) -> None:
     if not answer.get("ok"):
         raise RuntimeError(f"{event} refused: {answer}")
-
-
-# --- servers ------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
-    for _ in range(600):
-        if process.poll() is not None:
-            raise RuntimeError(f"{url}: the server stopped")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.05)
-    raise RuntimeError(f"{url} did not answer")
-
-
-@contextmanager
-def _process(argv: Callable[[int], list[str]], env: dict[str, str]) -> Iterator[tuple[str, int]]:
-    """A server process on a free port: its URL and pid, once /healthz answers."""
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, *argv(port)], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_healthy(url, process)
-        yield url, process.pid
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-@contextmanager
-def phonghop(tablets: int) -> Iterator[Target]:
-    """The real server on a fresh SQLite database: the demo plus ``tablets`` delegates."""
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, **CHEAP_ARGON2,
-               "PHONGHOP_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/live.db",
-               "PHONGHOP_DOCUMENTS_STORE": f"{tmp}/documents",
-               "PHONGHOP_LOGGING_LEVEL": "WARNING"}
-        meeting_id, document_id, pages, chair, cookies = asyncio.run(_prepare(env, tablets))
-
-        def cookie(token: str) -> dict[str, str]:
-            return {"Cookie": f"phonghop_session={token}"}
-
-        with _process(lambda port: ["-m", "server", "serve", "--port", str(port)],
-                      env) as (url, pid):
-            yield Target("Phòng Họp (SQLite)", url, pid, meeting_id, document_id, pages,
-                         cookie(chair), [cookie(c) for c in cookies])
-
-
-async def _prepare(env: dict[str, str], tablets: int
-                   ) -> tuple[int, int, int, str, list[str]]:
-    """``migrate`` and ``demo`` (what the two commands run, in this process), then a
-    delegate, participant and session per tablet, and a session for the chair.
-
-    Returns the meeting, its longest document and its pages, and the cookie tokens.
-    """
-    from sqlalchemy import select
-
-    from server.auth.models import User
-    from server.auth.passwords import Passwords
-    from server.auth.service import create_user, start_session
-    from server.db import create_engine, migrate, session_factory
-    from server.demo import load_demo_into
-    from server.documents.models import Document, DocumentVersion
-    from server.meetings.models import Meeting, MeetingRole, Participant
-    from server.schema import load_models
-    from server.settings import load_settings
-
-    load_models()
-    settings = load_settings(environ=env)
-    await asyncio.get_running_loop().run_in_executor(None, migrate, settings.database.url)
-    await load_demo_into(settings)
-    passwords = Passwords(settings.auth)
-    engine = create_engine(settings.database.url)
-    try:
-        async with session_factory(engine)() as db, db.begin():
-            meeting_id = await db.scalar(select(Meeting.id).order_by(Meeting.id).limit(1))
-            document_id, pages = (await db.execute(
-                select(Document.id, DocumentVersion.pages)
-                .join(DocumentVersion, DocumentVersion.document_id == Document.id)
-                .where(Document.meeting_id == meeting_id)
-                .order_by(DocumentVersion.pages.desc()).limit(1))).one()
-            chair = await db.scalar(select(User).where(User.username == "chutoa"))
-            assert meeting_id is not None and chair is not None, "the demo is not loaded"
-            cookies = []
-            for i in range(1, tablets + 1):
-                user = await create_user(db, passwords, username=f"tablet{i:03d}",
-                                         full_name=f"Đại biểu {i:03d}", password=None)
-                db.add(Participant(meeting_id=meeting_id, user_id=user.id,
-                                   role=MeetingRole.DELEGATE, voting_right=True))
-                cookies.append((await start_session(db, settings.auth, user,
-                                                    user_agent="bench", ip="127.0.0.1")).token)
-            chair_cookie = (await start_session(db, settings.auth, chair, user_agent="bench",
-                                                ip="127.0.0.1")).token
-    finally:
-        await engine.dispose()
-    return meeting_id, document_id, pages, chair_cookie, cookies
-
-
-@contextmanager
-def baseline(tablets: int) -> Iterator[Target]:
-    with _process(lambda port: ["-m", "bench.live_baseline", str(port)],
-                  dict(os.environ)) as (url, pid):
-        yield Target("bare python-socketio", url, pid, 1, 1, 3, {}, [{}] * tablets)
 
 
 # --- the table ----------------------------------------------------------------------------
