@@ -48,7 +48,7 @@ export class Annotations extends EventTarget {
   }
 
   async #readOutbox() {
-    const records = await outbox.pending(this.meetingId).catch(() => []);
+    const records = await outbox.pending(this.meetingId, this.userId).catch(() => []);
     this.pendingUids = new Set(records.map((record) => record.uid));
     for (const { change } of records) {
       const known = this.byUid.get(change.uid);
@@ -77,9 +77,11 @@ export class Annotations extends EventTarget {
   /** Send the outbox; quiet when offline (it stays for the next time). */
   async flush() {
     try {
-      const { sent, refused } = await outbox.flush(this.meetingId);
+      const { sent, refused } = await outbox.flush(this.meetingId, this.userId);
       await this.#readOutbox();
       for (const annotation of sent) this.apply(annotation);
+      // A mark made while that request was in flight waits in the outbox: send it too.
+      if (this.pendingUids.size && (sent.length || refused.length)) setTimeout(() => this.flush(), 0);
       if (refused.length) this.#say(t("live.annotations.refused", { count: refused.length }), true);
       else if (sent.length) this.#say(t("live.annotations.synced", { count: sent.length }));
     } catch {
@@ -98,7 +100,7 @@ export class Annotations extends EventTarget {
       deleted: false,
       ...fields,
     };
-    await outbox.enqueue(this.meetingId, change);
+    await outbox.enqueue(this.meetingId, this.userId, change);
     this.pendingUids.add(change.uid);
     this.#store({ ...this.byUid.get(change.uid), ...change, mine: true, pending: true });
     this.render();

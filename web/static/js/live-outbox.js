@@ -41,17 +41,23 @@ async function transact(mode, work) {
   });
 }
 
-/** Keep one change (ANNOTATION_IN of docs/realtime.md) until the server has it. */
-export function enqueue(meetingId, change) {
-  const record = { uid: change.uid, meetingId: Number(meetingId), change, stamp: Date.now() + Math.random() };
+/**
+ * Keep one change (ANNOTATION_IN of docs/realtime.md) until the server has it.
+ * Records carry their author: on a tablet shared by two delegates, one's notes are
+ * never sent under the other's session.
+ */
+export function enqueue(meetingId, userId, change) {
+  const record = { uid: change.uid, meetingId: Number(meetingId), userId: Number(userId), change,
+                   stamp: Date.now() + Math.random() };
   return transact("readwrite", (store) => store.put(record));
 }
 
-/** The changes still waiting for this meeting, oldest first. */
-export async function pending(meetingId) {
+/** This user's changes still waiting for this meeting, oldest first. */
+export async function pending(meetingId, userId) {
   const records = await transact("readonly",
     (store) => store.index("meeting").getAll(Number(meetingId)));
-  return (records ?? []).sort((a, b) => a.stamp - b.stamp);
+  return (records ?? []).filter((record) => record.userId === Number(userId))
+    .sort((a, b) => a.stamp - b.stamp);
 }
 
 async function removeSent(records) {
@@ -73,15 +79,15 @@ async function removeSent(records) {
  * One flush at a time per page.
  */
 let running = null;
-export function flush(meetingId) {
-  running ??= send(meetingId).finally(() => { running = null; });
+export function flush(meetingId, userId) {
+  running ??= send(meetingId, userId).finally(() => { running = null; });
   return running;
 }
 
-async function send(meetingId) {
+async function send(meetingId, userId) {
   const sent = [];
   const refused = [];
-  const records = await pending(meetingId);
+  const records = await pending(meetingId, userId);
   for (let i = 0; i < records.length; i += BATCH) {
     const batch = records.slice(i, i + BATCH);
     const response = await fetch(`/api/v1/meetings/${meetingId}/annotations/sync`, {

@@ -14,6 +14,9 @@
 // The Cache API refuses partial answers (206), and PDF.js asks for ranges: the
 // whole file is cached and ranges are cut from it here.
 //
+// Signing out (POST /logout) empties both caches, so the next person to use the
+// tablet finds nothing of the last one's.
+//
 // Pages ask for a prefetch with postMessage({type: "prefetch", files, pages})
 // and a MessagePort; progress comes back on the port as {done, total, failed}.
 // A classic worker (not a module): Safari and Firefox on older tablets cannot
@@ -72,10 +75,15 @@ self.addEventListener("activate", (event) => {
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
-  if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   const path = url.pathname;
+  if (request.method === "POST" && path === "/logout") {
+    // Signing out forgets what this account kept: the next person on the tablet starts empty.
+    event.waitUntil(forget());
+    return;
+  }
+  if (request.method !== "GET") return;
   if (FILE_URL.test(path)) {
     event.respondWith(documentFile(request));
   } else if (path.startsWith("/vendor/")) {
@@ -94,6 +102,12 @@ self.addEventListener("message", (event) => {
     event.waitUntil(prefetch(message, port));
   }
 });
+
+function forget() {
+  return caches.keys().then((names) => Promise.all(names
+    .filter((name) => name.startsWith("phonghop-"))
+    .map((name) => caches.delete(name))));
+}
 
 /** The cached whole file, or the range asked for cut from it; fetched and kept when missing. */
 async function documentFile(request) {
