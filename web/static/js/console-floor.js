@@ -149,20 +149,21 @@ export function setupFloor(section, live) {
 
   return {
     render(state) {
+      // Keyboard users keep their place across redraws: the same control of the same
+      // row, or, for a moved row at an end of the list, its other arrow.
+      const active = section.contains(document.activeElement) ? document.activeElement.dataset.key : null;
       speakerBox.replaceChildren(...speaker(state.speaker));
       speakerBox.classList.toggle("speaker--on", Boolean(state.speaker));
       const queue = state.queue ?? [];
       count.textContent = queue.length ? t("live.floor.queue_count", { count: queue.length }) : "";
-      const hadFocus = queueList.contains(document.activeElement) ? document.activeElement.dataset.key : null;
       queueList.replaceChildren(...(queue.length
         ? queue.map((turn, index) => row(turn, index, queue))
         : [el("li", { class: "empty", text: t("live.floor.queue_empty") })]));
       syncControls(section, live);
-      // Keyboard users keep their place: the moved row's button, or its other arrow at an end.
-      const keys = focusAfter ?? (hadFocus ? [hadFocus] : []);
+      const keys = focusAfter ?? (active ? [active] : []);
       focusAfter = null;
       for (const key of keys) {
-        const target = queueList.querySelector(`[data-key="${CSS.escape(key)}"]`);
+        const target = section.querySelector(`[data-key="${CSS.escape(key)}"]`);
         if (target && !target.disabled) { target.focus(); break; }
       }
       this.tick();

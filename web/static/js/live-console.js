@@ -41,7 +41,7 @@ function renderStatus(state) {
   switchOff(endButton, status !== "live", live);
   startButton.hidden = status !== "scheduled";
   endButton.hidden = status === "scheduled";
-  notLive.hidden = status === "live";
+  notLive.hidden = !["draft", "scheduled"].includes(status);
   root.dataset.meetingStatus = status;
   const quorum = state.quorum;
   head.querySelector("[data-quorum]").textContent = quorum
