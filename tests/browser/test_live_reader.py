@@ -31,6 +31,15 @@ from .test_secretary_path import sign_in
 
 SECRET = "Phương án nhân sự (tài liệu mật)"
 FOLLOW_MS = 2000  # the tablet is on the chair's page well within this
+# Select the first few words of a page's text layer, as a finger would.
+SELECT_WORDS = """(page) => {
+  const spans = document.querySelectorAll(`.page[data-page-number="${page}"] .textLayer span`);
+  const text = [...spans].find((span) => span.textContent.trim().length > 8);
+  const range = document.createRange();
+  range.selectNodeContents(text);
+  getSelection().removeAllRanges();
+  getSelection().addRange(range);
+}"""
 RANGE_FETCH = """async (url) => {
   const answer = await fetch(url, { headers: { Range: "bytes=0-4" } });
   return [answer.status, await answer.text()];
@@ -244,6 +253,21 @@ async def test_the_tablet_follows_the_chair_and_keeps_reading_offline(
         await status.get_by_role("button", name=vi("live.reader.follow")).click()
         await expect(reader).to_have_attribute("data-open-document", str(first["id"]))
         await expect(reader).to_have_attribute("data-page", "1")
+
+        # A highlight from a selection of the page's text, sent at once while online.
+        await expect(tablet.locator('.page[data-page-number="1"] .textLayer')).to_contain_text(
+            "BÁO CÁO")
+        await tablet.evaluate(SELECT_WORDS, 1)
+        async with tablet.expect_response(lambda r: r.url.endswith("/annotations/sync")) as sync:
+            await tablet.get_by_role("button", name=vi("live.annotations.highlight")).click()
+        assert (await sync.value).status == 200
+        await expect(tablet.locator('.page[data-page-number="1"] .note-layer rect').first
+                     ).to_be_attached()
+        stored = await api_json(tablet, f"/api/v1/meetings/{meeting_id}/annotations")
+        marks = [a for a in stored["annotations"] if a["kind"] == "highlight"]
+        assert len(marks) == 1, stored
+        assert (marks[0]["document_id"], marks[0]["page"]) == (first["id"], 1)
+        assert marks[0]["data"]["text"] and marks[0]["data"]["rects"]
         await tablet.screenshot(path=artifacts / f"live-reader-{engine_name}.png")
     finally:
         await chair.disconnect()
