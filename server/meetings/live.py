@@ -44,6 +44,13 @@ def ensure_live(meeting: Meeting) -> None:
         raise MeetingNotLive()
 
 
+def running(access: MeetingAccess) -> Meeting:
+    """The meeting, if it is live and the caller runs it."""
+    ensure_runner(access)
+    ensure_live(access.meeting)
+    return access.meeting
+
+
 async def lock_meeting(db: AsyncSession, meeting: Meeting) -> None:
     """Put this transaction first in the meeting's line before reading its live state.
 
@@ -109,9 +116,7 @@ async def end_meeting(db: AsyncSession, access: MeetingAccess) -> Parts:
 
 async def go_to_item(db: AsyncSession, access: MeetingAccess, item_id: int) -> Parts:
     """Take up an agenda item: its clock starts, the item before it stops."""
-    ensure_runner(access)
-    meeting = access.meeting
-    ensure_live(meeting)
+    meeting = running(access)
     item = await item_in(db, meeting.id, item_id)
     now = utcnow()
     if meeting.current_item_id is not None and meeting.current_item_id != item.id:
@@ -128,9 +133,7 @@ async def conclude_item(
     db: AsyncSession, access: MeetingAccess, item_id: int, conclusion: str
 ) -> Parts:
     """Mark an item done with its conclusion (kết luận), which the minutes will quote."""
-    ensure_runner(access)
-    meeting = access.meeting
-    ensure_live(meeting)
+    meeting = running(access)
     item = await item_in(db, meeting.id, item_id)
     now = utcnow()
     item.status, item.conclusion = AgendaStatus.DONE, nfc(conclusion)
@@ -144,9 +147,7 @@ async def present(
     db: AsyncSession, access: MeetingAccess, document_id: int, page: int
 ) -> Parts:
     """Show a document at a page on every tablet that follows the chair."""
-    ensure_runner(access)
-    meeting = access.meeting
-    ensure_live(meeting)
+    meeting = running(access)
     grant = await readable_document(db, access.user, document_id)
     if grant.document.meeting_id != meeting.id:
         raise Forbidden()
@@ -159,9 +160,7 @@ async def present(
 
 
 async def turn_page(db: AsyncSession, access: MeetingAccess, page: int) -> Parts:
-    ensure_runner(access)
-    meeting = access.meeting
-    ensure_live(meeting)
+    meeting = running(access)
     if meeting.presented_document_id is None:
         raise NotPresenting()
     pages = await db.scalar(select(DocumentVersion.pages).where(
@@ -174,9 +173,7 @@ async def turn_page(db: AsyncSession, access: MeetingAccess, page: int) -> Parts
 
 
 async def stop_presenting(db: AsyncSession, access: MeetingAccess) -> Parts:
-    ensure_runner(access)
-    ensure_live(access.meeting)
-    _clear_presentation(access.meeting)
+    _clear_presentation(running(access))
     await db.flush()
     return ["presentation"]
 

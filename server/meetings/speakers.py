@@ -27,7 +27,7 @@ from .errors import (
     TurnNotOpen,
     UnknownReference,
 )
-from .live import Parts, ensure_live, ensure_runner, may_run
+from .live import Parts, ensure_runner, may_run, running
 from .models import Meeting, MeetingStatus, Participant, SpeakingTurn, TurnStatus
 from .participants import participant_in
 
@@ -155,9 +155,7 @@ async def give_floor(
 ) -> Parts:
     """Give the floor to a waiting request, or to a participant directly; whoever had it
     finishes their turn."""
-    ensure_runner(access)
-    meeting = access.meeting
-    ensure_live(meeting)
+    meeting = running(access)
     if turn_id is not None:
         turn = await _turn_in(db, meeting.id, turn_id)
         if turn.status != TurnStatus.QUEUED:
@@ -181,9 +179,7 @@ async def give_floor(
 
 
 async def end_turn(db: AsyncSession, access: MeetingAccess) -> Parts:
-    ensure_runner(access)
-    ensure_live(access.meeting)
-    if not await _finish_current(db, access.meeting):
+    if not await _finish_current(db, running(access)):
         raise NoSpeaker()
     return ["floor"]
 
