@@ -77,7 +77,7 @@ export function setupAgenda(section, live) {
       el("button", {
         type: "button", class: "button button--secondary button--small",
         "aria-label": t("live.console.go_to_label", label),
-        dataset: { act: "", key: `go-${key}`, off: String(current) },
+        dataset: { act: "", key: `go-${key}`, off: String(current && entry.status === "in_progress") },
         onclick: (event) => act(live, {
           button: event.currentTarget, say, okText: t("live.console.went_to", label),
         }, wire.GO_TO_ITEM, { item_id: entry.id }),
