@@ -1,0 +1,1 @@
+"""Votes (biểu quyết): polls, ballots, tally rules, quorum."""
