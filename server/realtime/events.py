@@ -22,6 +22,7 @@ SESSION_ENDED = "session_ended"  # {"message"}: the login behind this socket was
 MEETING_EVENT = "meeting_event"  # {"rev", "type", "data", "at"}: a change everyone in it sees
 ANNOTATION_EVENT = "annotation"  # {"annotation"}: a note this user owns or was shown changed
 PRESENCE_EVENT = "presence"      # {"connections": [...]}: to the chair and secretary only
+POLL_PROGRESS = "poll_progress"  # {"poll_id", "voted", "eligible"}: console, a few a second
 
 # client → server: reading
 JOIN = "join"                  # {"meeting_id", "device"?} → {"ok", "snapshot"}
@@ -41,6 +42,14 @@ END_TURN = "end_turn"              # {}
 REORDER_QUEUE = "reorder_queue"    # {"turn_ids": [...]}
 DECLINE_REQUEST = "decline_request"  # {"turn_id"}
 
+# client → server: votes (docs/voting.md)
+OPEN_POLL = "open_poll"            # {"poll_id"}
+CLOSE_POLL = "close_poll"          # {"poll_id"}
+PUBLISH_POLL = "publish_poll"      # {"poll_id"}
+RECORD_HANDS = "record_hands"      # {"poll_id", "votes": [{"participant_id", "option_ids",
+                                   #   "ballot_id"}]}: a show of hands in a remote room
+CAST_BALLOT = "cast_ballot"        # {"poll_id", "ballot_id", "option_ids"}: any voter
+
 # client → server: any participant
 REQUEST_TO_SPEAK = "request_to_speak"  # {"participant_id"?}: a remote room for its delegate
 WITHDRAW_REQUEST = "withdraw_request"  # {"turn_id"}
@@ -52,11 +61,12 @@ PRESENTATION_CHANGED = "presentation"  # {"presentation"} (null when nobody pres
 FLOOR_CHANGED = "floor"            # {"speaker", "queue"}
 ATTENDANCE_CHANGED = "attendance"  # {"quorum"}
 DOCUMENTS_CHANGED = "documents"    # {}: fetch the manifest again
+POLLS_CHANGED = "polls"            # {"polls"}: polls past their draft, results once published
 
 CHAIR_EVENTS = frozenset({START_MEETING, END_MEETING, GO_TO_ITEM, PRESENT, TURN_PAGE,
                           STOP_PRESENTING, CONCLUDE_ITEM, GIVE_FLOOR, END_TURN, REORDER_QUEUE,
-                          DECLINE_REQUEST})
-PARTICIPANT_EVENTS = frozenset({REQUEST_TO_SPEAK, WITHDRAW_REQUEST})
+                          DECLINE_REQUEST, OPEN_POLL, CLOSE_POLL, PUBLISH_POLL, RECORD_HANDS})
+PARTICIPANT_EVENTS = frozenset({REQUEST_TO_SPEAK, WITHDRAW_REQUEST, CAST_BALLOT})
 
 # Largest event payload accepted, as JSON text; a conclusion is the longest thing sent.
 MAX_PAYLOAD_BYTES = 16 * 1024

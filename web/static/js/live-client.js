@@ -30,6 +30,7 @@ export class LiveMeeting extends EventTarget {
     this.socket.on(wire.MEETING_EVENT, (event) => this.#apply(event));
     this.socket.on(wire.ANNOTATION_EVENT, (payload) => this.#emit("annotation", payload));
     this.socket.on(wire.PRESENCE_EVENT, (payload) => this.#emit("presence", payload));
+    this.socket.on(wire.POLL_PROGRESS, (payload) => this.#emit("poll-progress", payload));
     this.socket.on(wire.SESSION_ENDED, (payload) => this.#emit("session-ended", payload));
   }
 

@@ -9,6 +9,7 @@ export const SESSION_ENDED = "session_ended";
 export const MEETING_EVENT = "meeting_event";
 export const ANNOTATION_EVENT = "annotation";
 export const PRESENCE_EVENT = "presence";
+export const POLL_PROGRESS = "poll_progress";
 
 // client → server
 export const JOIN = "join";
@@ -25,6 +26,11 @@ export const GIVE_FLOOR = "give_floor";
 export const END_TURN = "end_turn";
 export const REORDER_QUEUE = "reorder_queue";
 export const DECLINE_REQUEST = "decline_request";
+export const OPEN_POLL = "open_poll";
+export const CLOSE_POLL = "close_poll";
+export const PUBLISH_POLL = "publish_poll";
+export const RECORD_HANDS = "record_hands";
+export const CAST_BALLOT = "cast_ballot";
 export const REQUEST_TO_SPEAK = "request_to_speak";
 export const WITHDRAW_REQUEST = "withdraw_request";
 
@@ -36,4 +42,5 @@ export const EVENT_PARTS = {
   floor: (state, data) => { state.speaker = data.speaker; state.queue = data.queue; },
   attendance: (state, data) => { state.quorum = data.quorum; },
   documents: () => {},
+  polls: (state, data) => { state.polls = data.polls; },
 };
