@@ -92,6 +92,7 @@ class LiveRow:
     turns: int
     refused: int = 0
     lost: int = 0
+    first: list[float] = field(default_factory=list)  # per turn: send → first tablet
     last: list[float] = field(default_factory=list)  # per turn: send → last tablet
     each: list[float] = field(default_factory=list)  # per delivery: send → that tablet
     server_cpu: float = 0.0
@@ -119,7 +120,8 @@ class LiveRow:
             return f"{self.name}: nothing measured"
         per_turn = self.server_cpu / self.turns * 1000 if self.turns else 0
         return (f"{self.name}: {self.joined} tablets connected and joined in "
-                f"{self.joining:.1f} s; the chair's answer p50 {_pct(self.acks, 0.5)} ms; "
+                f"{self.joining:.1f} s; first tablet p50 {_pct(self.first, 0.5)} ms, the "
+                f"chair's answer p50 {_pct(self.acks, 0.5)} ms; "
                 f"{per_turn:.0f} ms of server CPU per turn; over {self.seconds:.1f} s of turns "
                 f"the server process used {self.server_cpu / self.seconds:.0%} of one core, "
                 f"the tablet processes {self.tablets_cpu / self.seconds:.0%}, the chair and "
@@ -217,7 +219,7 @@ def measure(target: Target, plan: Plan) -> LiveRow:
 
 def _tally(row: LiveRow, sends: dict[int, float], arrivals: list[list[tuple[int, float]]]
            ) -> None:
-    last = dict.fromkeys(sends, 0.0)
+    first, last = dict.fromkeys(sends, float("inf")), dict.fromkeys(sends, 0.0)
     for got in arrivals:
         seen = set()
         for rev, at in got:
@@ -225,8 +227,10 @@ def _tally(row: LiveRow, sends: dict[int, float], arrivals: list[list[tuple[int,
                 seen.add(rev)
                 latency = at - sends[rev]
                 row.each.append(latency)
+                first[rev] = min(first[rev], latency)
                 last[rev] = max(last[rev], latency)
         row.lost += len(sends) - len(seen)
+    row.first = [t for t in first.values() if t != float("inf")]
     row.last = list(last.values())
 
 
