@@ -5,6 +5,7 @@
     demo          load the Vietnamese demo into an empty database
     create-user   add a user (asks for the password)
     create-token  issue a bearer token for a machine (room agent, integration)
+    audit verify  check the audit log's hash chain (exit 1 and the first broken entry)
 
 Every command reads the same settings (``--config FILE``, then ``PHONGHOP_*``).
 A wrong setting or argument ends with one line and exit status 2, never a traceback.
@@ -60,6 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
     token = commands.add_parser("create-token", help="issue a bearer token for a machine")
     token.add_argument("username")
     token.add_argument("--name", required=True, help="what the token is for, e.g. 'room agent'")
+
+    audit = commands.add_parser("audit", help="the audit log")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_commands.add_parser(
+        "verify", help="check the hash chain; exit 1 and name the first broken entry")
+    verify.add_argument("--anchor", metavar="SEQ:HASH",
+                        help="a seq and hash printed by an earlier verify: the chain must still "
+                             "hold it")
     return parser
 
 
@@ -197,6 +206,45 @@ def cmd_create_token(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+AUDIT_REASONS = {
+    "missing": ("mục này không còn", "the entry is missing"),
+    "link": ("không nối với mục trước", "it does not link to the entry before it"),
+    "hash": ("nội dung hoặc mã băm đã bị thay đổi", "its content or hash was changed"),
+    "anchor": ("mã băm khác mã đã lưu", "its hash differs from the anchor"),
+}
+
+
+def cmd_audit(settings: Settings, args: argparse.Namespace) -> int:
+    """``audit verify``: exit 0 when the chain holds, 1 when it is broken."""
+    from .audit.service import VerifyResult, verify
+
+    anchor = _anchor(args.anchor) if args.anchor else None
+
+    async def run() -> VerifyResult:
+        async with _session(settings) as db:
+            return await verify(db, anchor=anchor)
+
+    result = _run_db(settings, run())
+    if result.ok:
+        print(f"Nhật ký kiểm toán nguyên vẹn: {result.entries} mục, mã cuối "
+              f"{result.entries}:{result.last_hash} / Audit log intact: {result.entries} "
+              f"entries, last {result.entries}:{result.last_hash}")
+        return 0
+    vi, en = AUDIT_REASONS[result.reason]
+    print(f"Nhật ký kiểm toán bị sửa từ mục số {result.first_broken} ({vi}) / "
+          f"Audit log broken at entry {result.first_broken} ({en})")
+    return 1
+
+
+def _anchor(value: str) -> tuple[int, str]:
+    seq, _, digest = value.partition(":")
+    if not (seq.isdigit() and int(seq) > 0 and len(digest) == 64
+            and all(c in "0123456789abcdefABCDEF" for c in digest)):
+        raise CommandError("Mốc phải có dạng SỐ:MÃ_BĂM (64 ký tự hex) / "
+                           f"The anchor must be SEQ:HASH (64 hex digits): {value}")
+    return int(seq), digest.lower()
+
+
 @asynccontextmanager
 async def _session(settings: Settings) -> AsyncIterator[AsyncSession]:
     from .db import create_engine, session_factory
@@ -224,6 +272,7 @@ COMMANDS = {
     "demo": cmd_demo,
     "create-user": cmd_create_user,
     "create-token": cmd_create_token,
+    "audit": cmd_audit,
 }
 
 if __name__ == "__main__":
