@@ -12,6 +12,7 @@ import { setupAgenda } from "./console-agenda.js";
 import { setupFloor } from "./console-floor.js";
 import { setupPresentation } from "./console-present.js";
 import { setupPresence, setupStats } from "./console-room.js";
+import { setupVote } from "./console-vote.js";
 
 const TICK_MS = 250;
 
@@ -32,6 +33,7 @@ const floor = setupFloor(root.querySelector("#floor"), live);
 const presentation = setupPresentation(root.querySelector("#presentation"), live);
 const presence = setupPresence(root.querySelector("#presence"));
 const stats = setupStats(root.querySelector("#stats"), live.meetingId);
+const vote = setupVote(root.querySelector("#vote"), live);
 
 function renderStatus(state) {
   const { status } = state.meeting;
@@ -51,13 +53,15 @@ function renderStatus(state) {
 // Which parts each event redraws; a snapshot redraws them all.
 const PARTS = {
   status: [renderStatus, agenda.render],
-  item: [agenda.render],
+  item: [agenda.render, vote.render],
   presentation: [presentation.render],
   floor: [floor.render.bind(floor), () => stats.soon()],
   attendance: [renderStatus],
   documents: [() => presentation.loadDocuments()],
+  polls: [vote.render],
 };
-const EVERYTHING = [renderStatus, agenda.render, presentation.render, floor.render.bind(floor), () => stats.soon()];
+const EVERYTHING = [renderStatus, agenda.render, presentation.render, floor.render.bind(floor), () => stats.soon(),
+  vote.render];
 
 live.addEventListener("change", ({ detail }) => {
   for (const draw of (detail.type === "snapshot" ? EVERYTHING : PARTS[detail.type] ?? [])) draw(detail.state);

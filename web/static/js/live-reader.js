@@ -18,6 +18,7 @@ import { setupNotes } from "./live-notes.js";
 import { prefetch, progressView, storableFiles } from "./live-offline.js";
 import { DocumentViewer } from "./live-pdf.js";
 import { setupSpeak, setupStatus } from "./live-status.js";
+import { setupBallot } from "./live-ballot.js";
 import { api, el, t } from "./meeting-common.js";
 
 const root = document.querySelector("[data-reader]");
@@ -31,6 +32,8 @@ const viewer = new DocumentViewer(root.querySelector("[data-document]"));
 const annotations = new Annotations({ meetingId, userId: Number(root.dataset.userId), viewer, root });
 const status = setupStatus(root.querySelector("[data-status-bar]"), live);
 const speak = setupSpeak(root.querySelector("[data-speak-box]"), live);
+let votingRight = null;  // from the participant list, until the snapshot says more
+const ballot = setupBallot(root, live, { votingRight: () => votingRight });
 
 const agendaList = root.querySelector("[data-agenda]");
 const docState = root.querySelector("[data-documents-state]");
@@ -72,6 +75,7 @@ live.addEventListener("change", (event) => {
   keep(state);
   status.render(state);
   speak.render();
+  ballot.render();
   if (type === "documents") loadManifest();
   if (type === "snapshot" || type === "item" || type === "status") renderAgenda();
   if (type === "snapshot" || type === "presentation") {
@@ -84,6 +88,7 @@ live.addEventListener("online", (event) => {
   const { online } = event.detail;
   status.showConnection(online);
   speak.render();
+  ballot.render();
   if (online) {
     annotations.flush();
     if (!manifestLoaded) loadManifest();
@@ -371,6 +376,9 @@ async function start() {
   try {
     const detail = await api("GET", `/api/v1/meetings/${meetingId}`);
     participants = detail.participants ?? [];
+    const mine = participants.find((entry) => entry.id === Number(root.dataset.participantId));
+    if (mine) votingRight = mine.voting_right || mine.substitute_for_id !== null;
+    ballot.render();
   } catch {
     // Offline without a cached copy: sharing with named people waits for the list.
   }

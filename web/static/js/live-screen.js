@@ -9,6 +9,7 @@
 import { LiveMeeting } from "./live-client.js";
 import { el, t } from "./meeting-common.js";
 import { tickClock } from "./floor-clock.js";
+import { setupScreenVote } from "./screen-vote.js";
 
 const TICK_MS = 250;
 const NEXT_NAMES = 3;
@@ -18,6 +19,7 @@ const live = new LiveMeeting(root.dataset.meetingId, { device: "screen" });
 const connection = root.querySelector("[data-connection]");
 const speakerBox = root.querySelector("[data-speaker]");
 const nextBox = root.querySelector("[data-next]");
+const vote = setupScreenVote(root, live);
 const clockWords = {
   left: (time) => time,
   running: (time) => time,
@@ -84,14 +86,16 @@ function tick() {
 }
 
 const PARTS = {
-  status: [drawItem],
-  item: [drawItem],
+  status: [drawItem, vote.render],
+  item: [drawItem, vote.render],
   presentation: [drawPresentation],
   floor: [drawFloor],
+  polls: [vote.render],
 };
 
 live.addEventListener("change", ({ detail }) => {
-  const draws = detail.type === "snapshot" ? [drawItem, drawPresentation, drawFloor] : PARTS[detail.type] ?? [];
+  const draws = detail.type === "snapshot"
+    ? [drawItem, drawPresentation, drawFloor, vote.render] : PARTS[detail.type] ?? [];
   for (const draw of draws) draw(detail.state);
 });
 
@@ -106,4 +110,8 @@ live.addEventListener("refused", ({ detail }) => {
   connection.querySelector("[data-connection-text]").textContent = detail.message;
 });
 
-setInterval(() => { if (live.state) tick(); }, TICK_MS);
+setInterval(() => {
+  if (!live.state) return;
+  tick();
+  vote.tick();
+}, TICK_MS);
