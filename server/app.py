@@ -36,6 +36,9 @@ from .realtime.presence import presence_context
 from .realtime.server import SIO, create_sio
 from .settings import ROOT, Settings
 from .state import ENGINE, PASSWORDS, SESSIONS, SETTINGS, STORE
+from .voting import events as voting_events
+from .voting.routes import routes as voting_routes
+from .voting.runtime import voting_context
 from .web_routes import setup_static
 
 
@@ -78,6 +81,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(database_context)
     app.cleanup_ctx.append(fanout_context)
     app.cleanup_ctx.append(presence_context)
+    app.cleanup_ctx.append(voting_context)
 
     setup_pages(app)
     setup_observability(app)
@@ -90,7 +94,8 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_routes(live_routes)
     app.router.add_routes(live_pages)
     app.router.add_routes(annotation_routes)
+    app.router.add_routes(voting_routes)
     app.router.add_routes(organisation_routes())
     setup_static(app, ROOT / "web")
-    app[SIO] = create_sio(app, [meeting_events.table])
+    app[SIO] = create_sio(app, [meeting_events.table, voting_events.table])
     return app

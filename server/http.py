@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import json
 import unicodedata
+import uuid
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -131,3 +132,15 @@ def id_list(body: dict[str, Any], name: str, limit: int = 1000) -> list[int]:
             isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value):
         raise InvalidField(field=name, reason_key="error.field_list")
     return list(value)
+
+
+def uuid_field(body: dict[str, Any], name: str) -> str:
+    """A UUID in its canonical text form: the ids tablets make for what they send
+    (a note, a ballot), so that sending it twice is recognised as once."""
+    value = body.get(name)
+    try:
+        if isinstance(value, str) and len(value) == 36:
+            return str(uuid.UUID(value))
+    except ValueError:
+        pass
+    raise InvalidField(field=name, reason_key="error.field_uuid")

@@ -17,7 +17,16 @@ from ..documents.access import readable_document
 from ..documents.filenames import content_disposition, split_extension
 from ..documents.models import DocumentAccess
 from ..errors import DomainError, InvalidField, error_payload
-from ..http import bool_field, enum_field, id_list, int_field, json_body, json_response, path_id
+from ..http import (
+    bool_field,
+    enum_field,
+    id_list,
+    int_field,
+    json_body,
+    json_response,
+    path_id,
+    uuid_field,
+)
 from ..i18n import translate
 from ..meetings.access import readable_meeting
 from ..pages import request_locale
@@ -50,7 +59,7 @@ def _change(entry: Any) -> service.AnnotationChange:
         raise InvalidField(field="changes", reason_key="error.field_list")
     visibility = enum_field(entry, "visibility", Visibility, Visibility.PRIVATE)
     return service.AnnotationChange(
-        uid=service.valid_uid(entry.get("uid")),
+        uid=uuid_field(entry, "uid"),
         document_id=int_field(entry, "document_id", minimum=1) or 0,
         version=int_field(entry, "version", minimum=1) or 0,
         page=int_field(entry, "page", minimum=1) or 0,

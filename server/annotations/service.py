@@ -29,7 +29,6 @@ from .models import Annotation, AnnotationKind, AnnotationReader, Visibility
 from .shapes import clean_data
 
 MAX_CHANGES = 500
-UID_LENGTH = 36
 
 
 @dataclass(frozen=True)
@@ -56,16 +55,6 @@ class Outcome:
     viewers: frozenset[int] = frozenset()
     # Users who saw it before this change and may no longer: they are told it is gone.
     lost_viewers: frozenset[int] = frozenset()
-
-
-def valid_uid(value: Any) -> str:
-    """A UUID in its canonical text form; a tablet makes one per note."""
-    try:
-        if isinstance(value, str) and len(value) == UID_LENGTH:
-            return str(uuid.UUID(value))
-    except ValueError:
-        pass
-    raise InvalidField(field="uid", reason_key="annotations.bad_uid")
 
 
 async def readers_of(db: AsyncSession, annotation_ids: list[int]) -> dict[int, list[int]]:

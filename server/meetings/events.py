@@ -36,7 +36,8 @@ PAGE_RATE = Rate(per_second=10, burst=10)
 DEVICE_MAX = 40
 
 
-async def _access(db: AsyncSession, context: EventContext) -> MeetingAccess:
+async def joined_access(db: AsyncSession, context: EventContext) -> MeetingAccess:
+    """The meeting this connection joined, as the user may see it now."""
     meeting_id = context.session.get("meeting_id")
     if meeting_id is None:
         raise NotJoined()
@@ -49,9 +50,9 @@ async def _access(db: AsyncSession, context: EventContext) -> MeetingAccess:
 Action = Callable[[AsyncSession, MeetingAccess], Awaitable[list[str]]]
 
 
-async def _change(context: EventContext, action: Action) -> ANSWER:
+async def run_change(context: EventContext, action: Action) -> ANSWER:
     async with context.app[SESSIONS]() as db:
-        access = await _access(db, context)
+        access = await joined_access(db, context)
         await live.lock_meeting(db, access.meeting)
         parts = await action(db, access)
         rev = await record_change(context.app, db, access.meeting, parts)
@@ -103,7 +104,7 @@ async def join(context: EventContext, payload: dict[str, Any]) -> ANSWER:
 @table.on(wire.SNAPSHOT)
 async def take_snapshot(context: EventContext, payload: dict[str, Any]) -> ANSWER:
     async with context.app[SESSIONS]() as db:
-        return {"ok": True, "snapshot": await snapshot(db, await _access(db, context))}
+        return {"ok": True, "snapshot": await snapshot(db, await joined_access(db, context))}
 
 
 @table.on(wire.LEAVE)
@@ -120,50 +121,50 @@ async def disconnected(context: EventContext) -> None:
 
 @table.on(wire.START_MEETING)
 async def start_meeting(context: EventContext, payload: dict[str, Any]) -> ANSWER:
-    return await _change(context, live.start_meeting)
+    return await run_change(context, live.start_meeting)
 
 
 @table.on(wire.END_MEETING)
 async def end_meeting(context: EventContext, payload: dict[str, Any]) -> ANSWER:
-    return await _change(context, live.end_meeting)
+    return await run_change(context, live.end_meeting)
 
 
 @table.on(wire.GO_TO_ITEM)
 async def go_to_item(context: EventContext, payload: dict[str, Any]) -> ANSWER:
     item_id = int_field(payload, "item_id", minimum=1) or 0
-    return await _change(context, lambda db, a: live.go_to_item(db, a, item_id))
+    return await run_change(context, lambda db, a: live.go_to_item(db, a, item_id))
 
 
 @table.on(wire.CONCLUDE_ITEM)
 async def conclude_item(context: EventContext, payload: dict[str, Any]) -> ANSWER:
     item_id = int_field(payload, "item_id", minimum=1) or 0
     conclusion = string_field(payload, "conclusion", live.CONCLUSION_MAX)
-    return await _change(context, lambda db, a: live.conclude_item(db, a, item_id, conclusion))
+    return await run_change(context, lambda db, a: live.conclude_item(db, a, item_id, conclusion))
 
 
 @table.on(wire.PRESENT)
 async def present(context: EventContext, payload: dict[str, Any]) -> ANSWER:
     document_id = int_field(payload, "document_id", minimum=1) or 0
     page = int_field(payload, "page", minimum=1, required=False, default=1) or 1
-    return await _change(context, lambda db, a: live.present(db, a, document_id, page))
+    return await run_change(context, lambda db, a: live.present(db, a, document_id, page))
 
 
 @table.on(wire.TURN_PAGE, rate=PAGE_RATE)
 async def turn_page(context: EventContext, payload: dict[str, Any]) -> ANSWER:
     page = int_field(payload, "page", minimum=1) or 0
-    return await _change(context, lambda db, a: live.turn_page(db, a, page))
+    return await run_change(context, lambda db, a: live.turn_page(db, a, page))
 
 
 @table.on(wire.STOP_PRESENTING)
 async def stop_presenting(context: EventContext, payload: dict[str, Any]) -> ANSWER:
-    return await _change(context, live.stop_presenting)
+    return await run_change(context, live.stop_presenting)
 
 
 @table.on(wire.REQUEST_TO_SPEAK)
 async def request_to_speak(context: EventContext, payload: dict[str, Any]) -> ANSWER:
     participant_id = int_field(payload, "participant_id", minimum=1, required=False)
     async with context.app[SESSIONS]() as db:
-        access = await _access(db, context)
+        access = await joined_access(db, context)
         await live.lock_meeting(db, access.meeting)
         turn, parts = await speakers.request_to_speak(db, access, participant_id)
         rev = await record_change(context.app, db, access.meeting, parts)
@@ -173,19 +174,19 @@ async def request_to_speak(context: EventContext, payload: dict[str, Any]) -> AN
 @table.on(wire.WITHDRAW_REQUEST)
 async def withdraw_request(context: EventContext, payload: dict[str, Any]) -> ANSWER:
     turn_id = int_field(payload, "turn_id", minimum=1) or 0
-    return await _change(context, lambda db, a: speakers.withdraw_request(db, a, turn_id))
+    return await run_change(context, lambda db, a: speakers.withdraw_request(db, a, turn_id))
 
 
 @table.on(wire.DECLINE_REQUEST)
 async def decline_request(context: EventContext, payload: dict[str, Any]) -> ANSWER:
     turn_id = int_field(payload, "turn_id", minimum=1) or 0
-    return await _change(context, lambda db, a: speakers.decline_request(db, a, turn_id))
+    return await run_change(context, lambda db, a: speakers.decline_request(db, a, turn_id))
 
 
 @table.on(wire.REORDER_QUEUE)
 async def reorder_queue(context: EventContext, payload: dict[str, Any]) -> ANSWER:
     turn_ids = id_list(payload, "turn_ids")
-    return await _change(context, lambda db, a: speakers.reorder_queue(db, a, turn_ids))
+    return await run_change(context, lambda db, a: speakers.reorder_queue(db, a, turn_ids))
 
 
 @table.on(wire.GIVE_FLOOR)
@@ -196,10 +197,10 @@ async def give_floor(context: EventContext, payload: dict[str, Any]) -> ANSWER:
         raise InvalidField(field="turn_id", reason_key="error.field_required")
     limit = int_field(payload, "limit_seconds", minimum=speakers.LIMIT_MIN,
                       maximum=speakers.LIMIT_MAX, required=False)
-    return await _change(context, lambda db, a: speakers.give_floor(
+    return await run_change(context, lambda db, a: speakers.give_floor(
         db, a, turn_id=turn_id, participant_id=participant_id, limit_seconds=limit))
 
 
 @table.on(wire.END_TURN)
 async def end_turn(context: EventContext, payload: dict[str, Any]) -> ANSWER:
-    return await _change(context, speakers.end_turn)
+    return await run_change(context, speakers.end_turn)

@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db import utcnow
 from ..documents.models import DocumentVersion
+from ..voting.serialise import polls_part
+from ..voting.service import voted_in
 from .access import MeetingAccess
 from .agenda import agenda_tree, numbered_items
 from .live import may_run
@@ -105,8 +107,9 @@ PARTS: dict[str, Part] = {
     "floor": floor_part,
     "attendance": attendance_part,
     "documents": documents_part,
+    "polls": polls_part,
 }
-SNAPSHOT_PARTS = ("item", "presentation", "floor", "attendance")
+SNAPSHOT_PARTS = ("item", "presentation", "floor", "attendance", "polls")
 
 
 def me_json(access: MeetingAccess) -> dict[str, Any]:
@@ -124,7 +127,8 @@ async def snapshot(db: AsyncSession, access: MeetingAccess) -> dict[str, Any]:
         "rev": meeting.revision,
         "server_time": utcnow().isoformat(),
         "meeting": {"id": meeting.id, "title": meeting.title, **await status_part(db, meeting)},
-        "me": me_json(access),
+        "me": {**me_json(access), "voted": await voted_in(
+            db, access.participant.id if access.participant else None, meeting.id)},
     }
     for name in SNAPSHOT_PARTS:
         state.update(await PARTS[name](db, meeting))

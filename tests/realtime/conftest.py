@@ -20,8 +20,8 @@ from server.realtime import events as wire
 class Tablet:
     """A python-socketio client as a tablet uses the contract: join, act, listen."""
 
-    def __init__(self, url: str, cookie: str) -> None:
-        self.url, self.cookie = url, cookie
+    def __init__(self, url: str, cookie: str, csrf: str = "") -> None:
+        self.url, self.cookie, self.csrf = url, cookie, csrf
         self.sio = socketio.AsyncClient(reconnection=False)
         self.events: list[dict[str, Any]] = []
         self.annotations: list[dict[str, Any]] = []
@@ -59,13 +59,25 @@ class Tablet:
     async def close(self) -> None:
         await self.sio.disconnect()
 
+    async def http(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        """The HTTP API as this tablet's user."""
+        async with aiohttp.ClientSession(cookies={"phonghop_session": self.cookie}) as http, \
+                http.request(method, f"{self.url}{path}", json=body,
+                             headers={"X-CSRF-Token": self.csrf}) as response:
+            return response.status, (await response.json() if response.status != 204 else None)
 
-async def sign_in(url: str, username: str, password: str = "demo") -> str:
+
+async def log_in(url: str, username: str, password: str = "demo") -> tuple[str, str]:
+    """The session cookie and CSRF token of a fresh login."""
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http, \
             http.post(f"{url}/api/v1/auth/login",
                       json={"username": username, "password": password}) as response:
         assert response.status == 200, await response.text()
-        return response.cookies["phonghop_session"].value
+        return response.cookies["phonghop_session"].value, (await response.json())["csrf_token"]
+
+
+async def sign_in(url: str, username: str, password: str = "demo") -> str:
+    return (await log_in(url, username, password))[0]
 
 
 Tablets = Callable[..., Awaitable[Tablet]]
@@ -85,7 +97,7 @@ async def tablets(client: TestClient, meeting_id: int) -> AsyncIterator[Tablets]
     opened: list[Tablet] = []
 
     async def open_tablet(username: str, *, join: bool = True) -> Tablet:
-        tablet = Tablet(url, await sign_in(url, username))
+        tablet = Tablet(url, *await log_in(url, username))
         await tablet.connect()
         opened.append(tablet)
         if join:
