@@ -14,6 +14,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..audit.service import append as audit
 from ..db import utcnow
 from ..documents.access import readable_document
 from ..documents.models import DocumentVersion
@@ -87,6 +88,8 @@ async def start_meeting(db: AsyncSession, access: MeetingAccess) -> Parts:
     _move(meeting, MeetingStatus.LIVE)
     meeting.started_at = utcnow()
     await db.flush()
+    await audit(db, action="meeting_started", actor=access.user, meeting_id=meeting.id,
+                data={"title": meeting.title})
     return ["status"]
 
 
@@ -111,6 +114,8 @@ async def end_meeting(db: AsyncSession, access: MeetingAccess) -> Parts:
         else:
             turn.status = TurnStatus.DECLINED
     await db.flush()
+    await audit(db, action="meeting_ended", actor=access.user, meeting_id=meeting.id,
+                data={"title": meeting.title})
     return ["status", "item", "presentation", "floor"]
 
 
@@ -140,6 +145,8 @@ async def conclude_item(
     item.started_at = item.started_at or now
     item.ended_at = item.ended_at or now
     await db.flush()
+    await audit(db, action="item_concluded", actor=access.user, meeting_id=meeting.id,
+                data={"item_id": item.id, "title": item.title, "conclusion": item.conclusion})
     return ["item"]
 
 

@@ -208,3 +208,24 @@ async def test_deleting_the_presented_document_ends_the_presentation_everywhere(
     told = await delegate.next_event("documents", after=shown["rev"])
     ended = await delegate.next_event("presentation", after=told["rev"])
     assert ended["data"] == {"presentation": None}
+
+
+async def test_starting_concluding_and_ending_are_written_to_the_audit_log(
+    tablets: Tablets, meeting_id: int, sessions: Any
+) -> None:
+    from server.audit.models import AuditEntry
+    from server.audit.service import verify
+
+    chair = await tablets("chutoa")
+    item = (await _items(sessions, meeting_id))[0]
+    await chair.act(wire.START_MEETING)
+    await chair.act(wire.CONCLUDE_ITEM, {"item_id": item, "conclusion": "Thống nhất thông qua."})
+    await chair.act(wire.END_MEETING)
+    async with sessions() as db:
+        entries = list(await db.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
+        assert (await verify(db)).ok
+    assert [e.action for e in entries] == ["meeting_started", "item_concluded", "meeting_ended"]
+    assert entries[1].data["conclusion"] == "Thống nhất thông qua."
+    async with sessions() as db:
+        chair_name = await db.scalar(select(User.full_name).where(User.username == "chutoa"))
+    assert {e.actor for e in entries} == {chair_name}
