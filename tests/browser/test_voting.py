@@ -115,7 +115,7 @@ async def test_two_tablets_vote_and_everyone_sees_the_published_result(
         await section.get_by_text(vi("live.console_vote.new")).click()
         await section.get_by_label(vi("live.console_vote.field_title")).fill(TITLE)
         await section.get_by_role("button", name=vi("live.console_vote.create")).click()
-        await expect(section.get_by_role("status").first).to_have_text(
+        await expect(section.locator(":scope > [data-status]")).to_have_text(
             vi("live.console_vote.created", title=TITLE))
         poll = section.locator(".poll", has_text=TITLE)
         await expect(poll.locator("[data-poll-status]")).to_have_text(
@@ -231,3 +231,48 @@ async def test_a_tablet_without_its_connection_cannot_vote_and_says_so(
         await vote(tablet, vi("live.vote.yes"))
     finally:
         await tablet.context.close()
+
+
+async def test_the_chair_records_a_show_of_hands_for_a_delegate_in_a_remote_room(
+    client: TestClient, demo: None, sessions: Any, browser: Browser, artifacts: Path,
+    engine_name: str,
+) -> None:
+    base = f"http://{client.host}:{client.port}"
+    console, meeting_id = await open_console(browser, base)
+    await seat_the_members(sessions, meeting_id)
+    # daibieu15 follows from a district room, where hands are counted by the room's staff.
+    async with sessions() as db:
+        remote = await db.scalar(select(Participant).join(User, Participant.user_id == User.id)
+                                 .where(User.username == "daibieu15"))
+        room_of = await db.scalar(select(Participant.room_id).join(
+            User, Participant.user_id == User.id).where(User.username == "huyen1"))
+        remote.room_id, remote.attendance = room_of, Attendance.PRESENT_REMOTE
+        name = (await db.get(User, remote.user_id)).full_name
+        await db.commit()
+    section = console.locator("#vote")
+    try:
+        await chair_opens_a_poll(base, meeting_id)
+        poll = section.locator(".poll", has_text=TITLE)
+        await expect(poll.locator("[data-poll-status]")).to_have_text(
+            vi("live.console_vote.status_open"))
+        hands = poll.get_by_role("form", name=vi("live.console_vote.hands_title"))
+        await hands.get_by_label(vi("live.console_vote.hands_who")).select_option(label=name)
+        await hands.get_by_label(vi("live.vote.yes"), exact=True).check()
+        await hands.get_by_role("button", name=vi("live.console_vote.hands_record")).click()
+        await expect(section.locator(":scope > [data-status]")).to_have_text(
+            vi("live.console_vote.hands_recorded", name=name))
+        await expect(poll.locator("[data-progress]")).to_have_text(
+            vi("live.console_vote.progress", voted=1, eligible=len(PRESENT) + 1))
+
+        await poll.get_by_role(
+            "button", name=vi("live.console_vote.close_label", title=TITLE)).click()
+        await console.get_by_role("dialog").get_by_role(
+            "button", name=vi("live.console_vote.close")).click()
+        await poll.get_by_role(
+            "button", name=vi("live.console_vote.publish_label", title=TITLE)).click()
+        row = poll.locator(".named tbody tr", has_text=name)
+        await expect(row).to_contain_text(vi("live.vote.yes"))
+        await expect(row).to_contain_text(vi("live.vote.by_chair"))
+        await console.screenshot(path=artifacts / f"vote-hands-{engine_name}.png", full_page=True)
+    finally:
+        await console.context.close()

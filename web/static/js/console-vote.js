@@ -315,11 +315,21 @@ export function setupVote(section, live) {
 
   syncForm();
   loadDrafts();
-  loadVoters();
+
+  // Who sits in a remote room may change during the meeting: the list is read again
+  // whenever a named poll opens.
+  const seenOpen = new Set();
+  function freshVoters(state) {
+    const opened = (state.polls ?? []).filter((poll) => poll.status === "open" && !poll.secret
+      && !seenOpen.has(poll.id));
+    for (const poll of opened) seenOpen.add(poll.id);
+    if (opened.length) loadVoters();
+  }
 
   return {
     render(state) {
       renderItems(state);
+      freshVoters(state);
       draw();
     },
   };

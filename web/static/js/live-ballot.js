@@ -332,7 +332,13 @@ export function setupBallot(root, live, { votingRight = () => null } = {}) {
       const before = lastStatus.get(entry.id);
       if (entry.status === "published" && before && before !== "published") published = entry;
       lastStatus.set(entry.id, entry.status);
-      if (hasVoted(entry.id) && stages.get(entry.id) !== "sending" && !pending.has(entry.id)) {
+      // A snapshot after a lost answer says the ballot arrived: nothing is left to send
+      // (unless it was a change of vote, which the first ballot does not prove).
+      const arrived = (live.state?.me?.voted ?? []).includes(entry.id);
+      if (arrived && stageOf(entry) === "retry" && !entry.allow_change) {
+        pending.delete(entry.id);
+        savePending();
+        voted.add(entry.id);
         stages.set(entry.id, "done");
       }
     }

@@ -56,14 +56,14 @@ function outcomeParts(poll) {
   const outcome = poll.results?.outcome ?? {};
   const byId = new Map((poll.options ?? []).map((option) => [option.id, option]));
   const chosen = (outcome.chosen ?? []).map((id) => optionLabel(byId.get(id))).filter(Boolean);
+  // An election is not passed or not: it says who was elected.
+  const passed = poll.kind === "election" ? chosen.length > 0 : outcome.passed;
+  const words = poll.kind !== "election" ? (passed ? t("live.vote.passed") : t("live.vote.not_passed"))
+    : passed ? t("live.vote.elected", { names: chosen.join(", ") }) : t("live.vote.none_elected");
   const parts = [el("p", {
-    class: "poll-result__outcome", dataset: { outcome: outcome.passed ? "passed" : "failed" },
-    text: outcome.passed ? t("live.vote.passed") : t("live.vote.not_passed"),
+    class: "poll-result__outcome", dataset: { outcome: passed ? "passed" : "failed" }, text: words,
   })];
-  if (poll.kind === "election") {
-    parts.push(el("p", { class: "poll-result__chosen", dataset: { chosen: "" },
-      text: chosen.length ? t("live.vote.elected", { names: chosen.join(", ") }) : t("live.vote.none_elected") }));
-  } else if (poll.kind === "choice" && chosen.length) {
+  if (poll.kind === "choice" && chosen.length) {
     parts.push(el("p", { class: "poll-result__chosen", dataset: { chosen: "" },
       text: t("live.vote.chosen", { label: chosen.join(", ") }) }));
   }
