@@ -9,4 +9,5 @@ def load_models() -> None:
     from .auth import models as _auth  # noqa: F401
     from .documents import models as _documents  # noqa: F401
     from .meetings import models as _meetings  # noqa: F401
+    from .minutes import models as _minutes  # noqa: F401
     from .voting import models as _voting  # noqa: F401
