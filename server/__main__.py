@@ -6,6 +6,8 @@
     create-user   add a user (asks for the password)
     create-token  issue a bearer token for a machine (room agent, integration)
     audit verify  check the audit log's hash chain (exit 1 and the first broken entry)
+    dev-pki DIR   write a throwaway CA, signers, a timestamp authority and a CRL
+                  (development and tests only)
 
 Every command reads the same settings (``--config FILE``, then ``PHONGHOP_*``).
 A wrong setting or argument ends with one line and exit status 2, never a traceback.
@@ -69,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--anchor", metavar="SEQ:HASH",
                         help="a seq and hash printed by an earlier verify: the chain must still "
                              "hold it")
+
+    pki = commands.add_parser(
+        "dev-pki", help="write a throwaway CA, signer keys, a timestamp authority and a CRL "
+                        "(development and tests only)")
+    pki.add_argument("outdir", metavar="OUTDIR")
+    pki.add_argument("--passphrase", default=None,
+                     help="passphrase of the .p12 files (default: phonghop-dev)")
     return parser
 
 
@@ -245,6 +254,27 @@ def _anchor(value: str) -> tuple[int, str]:
     return int(seq), digest.lower()
 
 
+def cmd_dev_pki(_settings: Settings, args: argparse.Namespace) -> int:
+    """``dev-pki OUTDIR``: keys and certificates that must never sign a real minutes."""
+    from pathlib import Path
+
+    from .minutes.pki import DEV_ONLY, DEV_PASSPHRASE, write_dev_pki
+
+    passphrase = args.passphrase or DEV_PASSPHRASE
+    banner = "!" * 78
+    print(f"{banner}\n{DEV_ONLY}\n{banner}", file=sys.stderr)
+    try:
+        pki = write_dev_pki(Path(args.outdir), passphrase)
+    except OSError as e:
+        raise CommandError(f"Không ghi được / Cannot write {args.outdir}: {e}") from None
+    for path in pki.written:
+        print(path)
+    print(f"Mật khẩu .p12 / .p12 passphrase: {passphrase}\n"
+          f"Dùng thử / To try it: PHONGHOP_SIGNING_DEV_PKI={args.outdir}\n{DEV_ONLY}",
+          file=sys.stderr)
+    return 0
+
+
 @asynccontextmanager
 async def _session(settings: Settings) -> AsyncIterator[AsyncSession]:
     from .db import create_engine, session_factory
@@ -273,6 +303,7 @@ COMMANDS = {
     "create-user": cmd_create_user,
     "create-token": cmd_create_token,
     "audit": cmd_audit,
+    "dev-pki": cmd_dev_pki,
 }
 
 if __name__ == "__main__":

@@ -100,6 +100,16 @@ class DemoSettings:
 
 
 @dataclass(frozen=True)
+class SigningSettings:
+    tsa_url: str
+    tsa_timeout_seconds: int
+    trust_roots: list[str]
+    crls: list[str]
+    allow_fetching: bool
+    dev_pki: str
+
+
+@dataclass(frozen=True)
 class Settings:
     server: ServerSettings
     database: DatabaseSettings
@@ -109,6 +119,7 @@ class Settings:
     logging: LoggingSettings
     i18n: I18nSettings
     demo: DemoSettings
+    signing: SigningSettings
 
     @property
     def var_dir(self) -> Path:
@@ -133,6 +144,7 @@ _POSITIVE = {
     "auth.argon2_time_cost",
     "auth.argon2_memory_kib",
     "auth.argon2_parallelism",
+    "signing.tsa_timeout_seconds",
 }
 
 
@@ -274,6 +286,13 @@ def _validate(settings: Settings) -> None:
         )
     if settings.redis.url and not settings.redis.url.startswith(("redis://", "rediss://")):
         raise SettingsError("redis.url", "phải bắt đầu bằng redis://", "must start with redis://")
+    if settings.signing.tsa_url and not settings.signing.tsa_url.startswith(
+        ("http://", "https://")
+    ):
+        raise SettingsError(
+            "signing.tsa_url", "phải bắt đầu bằng http:// hoặc https://",
+            "must start with http:// or https://",
+        )
     if settings.server.public_url and not settings.server.public_url.startswith(
         ("http://", "https://")
     ):

@@ -1,0 +1,102 @@
+"""What signatures are checked against, and who stamps the time: from the ``[signing]`` settings.
+
+The verifier and the seal (which embeds every signer's chain and revocation
+status for the archive, PAdES B-LTA) need the same material: the trust roots,
+the CRLs, and whether fetching revocation data over the network is allowed. A
+provincial network is often closed, so fetching is off by default and CRLs are
+given as files; ``allow_fetching`` turns on the CRL distribution points and OCSP
+named in the certificates.
+
+``signing.dev_pki`` points at a folder written by ``python -m server dev-pki``:
+its CA is then trusted, its CRL used, and, where no ``tsa_url`` is set, its
+timestamp authority stamps in-process. It is for development only and says so in
+the log.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from asn1crypto import crl as asn1_crl
+from asn1crypto import keys as asn1_keys
+from asn1crypto import pem as asn1_pem
+from asn1crypto import x509 as asn1_x509
+from pyhanko.sign.timestamps import DummyTimeStamper, HTTPTimeStamper, TimeStamper
+from pyhanko_certvalidator import ValidationContext
+
+from ..settings import ROOT, SigningSettings
+
+log = logging.getLogger("phonghop.minutes.trust")
+
+
+@dataclass(frozen=True)
+class Trust:
+    roots: tuple[asn1_x509.Certificate, ...]
+    crls: tuple[asn1_crl.CertificateList, ...] = ()
+    allow_fetching: bool = False
+
+    def context(self, *, certs: Iterable[asn1_x509.Certificate] = (),
+                crls: Iterable[asn1_crl.CertificateList] = (),
+                moment: datetime | None = None) -> ValidationContext:
+        """A fresh validation context (they cache what they learn: one per use)."""
+        return ValidationContext(
+            trust_roots=list(self.roots), other_certs=list(certs),
+            crls=[*self.crls, *crls], allow_fetching=self.allow_fetching,
+            revocation_mode="soft-fail", moment=moment)
+
+
+def _blocks(data: bytes) -> list[bytes]:
+    """DER bodies of a PEM file (one or several blocks) or of a DER file."""
+    if asn1_pem.detect(data):
+        return [der for _type, _headers, der in asn1_pem.unarmor(data, multiple=True)]
+    return [data]
+
+
+def read_certificates(data: bytes) -> list[asn1_x509.Certificate]:
+    return [asn1_x509.Certificate.load(der) for der in _blocks(data)]
+
+
+def read_crls(data: bytes) -> list[asn1_crl.CertificateList]:
+    return [asn1_crl.CertificateList.load(der) for der in _blocks(data)]
+
+
+def _path(name: str) -> Path:
+    path = Path(name)
+    return path if path.is_absolute() else ROOT / path
+
+
+def trust_from_settings(settings: SigningSettings) -> Trust:
+    roots = [cert for name in settings.trust_roots
+             for cert in read_certificates(_path(name).read_bytes())]
+    crls = [crl for name in settings.crls for crl in read_crls(_path(name).read_bytes())]
+    if settings.dev_pki:
+        folder = _path(settings.dev_pki)
+        log.warning("signing.dev_pki is set: the development CA in %s is trusted "
+                    "(never in production)", folder)
+        roots += read_certificates((folder / "ca.pem").read_bytes())
+        crls += read_crls((folder / "crl.pem").read_bytes())
+    return Trust(tuple(roots), tuple(crls), settings.allow_fetching)
+
+
+def dev_timestamper(tsa_certificate_pem: bytes, tsa_key_pem: bytes) -> DummyTimeStamper:
+    """An in-process RFC 3161 authority with the dev-pki TSA key (tests, development)."""
+    certificate = read_certificates(tsa_certificate_pem)[0]
+    key = asn1_keys.PrivateKeyInfo.load(_blocks(tsa_key_pem)[0])
+    return DummyTimeStamper(tsa_cert=certificate, tsa_key=key)
+
+
+def timestamper_from_settings(settings: SigningSettings) -> TimeStamper | None:
+    """The configured RFC 3161 authority; ``None`` when there is none (sealing then refuses)."""
+    if settings.tsa_url:
+        return HTTPTimeStamper(settings.tsa_url, timeout=settings.tsa_timeout_seconds)
+    if settings.dev_pki:
+        folder = _path(settings.dev_pki)
+        log.warning("signing.dev_pki is set and tsa_url is empty: timestamps come from the "
+                    "development authority in %s (never in production)", folder)
+        return dev_timestamper((folder / "tsa.pem").read_bytes(),
+                               (folder / "tsa-key.pem").read_bytes())
+    return None
