@@ -125,8 +125,8 @@ async def create_poll(db: AsyncSession, access: MeetingAccess, fields: PollField
     ensure_editable(access.meeting)
     poll = Poll(meeting_id=access.meeting.id, status=PollStatus.DRAFT,
                 created_by_id=access.user.id, options=[])
-    db.add(poll)
     await _apply(db, access, poll, fields)
+    db.add(poll)  # only now: _apply's queries would otherwise flush it half made
     await db.flush()
     return poll
 

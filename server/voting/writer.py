@@ -84,7 +84,7 @@ def check_choice(poll: Poll, option_ids: Sequence[int]) -> None:
             raise InvalidChoice(reason_key="voting.choice_many",
                                 reason={"max": poll.max_selections})
     elif len(option_ids) != 1:
-        raise InvalidChoice(reason_key="voting.choice_one")
+        raise InvalidChoice(reason_key="voting.choice_single")
 
 
 class BallotWriter:
