@@ -6,9 +6,10 @@ cookie, added with the server's own services: :mod:`bench.live_servers`).
 Tablets are python-socketio clients on the websocket transport, spread over
 several processes (:mod:`bench.live_tablets`); each joins the demo meeting. The chair (``chutoa``,
 in this process) starts the meeting, presents a document and turns pages on a
-fixed schedule; every tablet notes when each ``presentation`` meeting_event
-arrives. Send and arrival times are ``time.monotonic()``, one system-wide clock on
-Linux, so they compare across processes.
+fixed schedule (a turn still waits for the answer to the one before, so a slow
+server stretches the schedule); every tablet notes when each ``presentation``
+meeting_event arrives. Send and arrival times are ``time.monotonic()``, one
+system-wide clock on Linux, so they compare across processes.
 
 Beside it, in the same run and with the same tablets and chair, a bare
 python-socketio server (:mod:`bench.live_baseline`: no database, no auth) shows
@@ -29,12 +30,10 @@ how busy each side was while the turns ran.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +45,7 @@ from server.realtime.events import (
     TURN_PAGE,
 )
 
-from . import live_tablets
+from . import live_tablets, workers
 from .live_servers import Target, baseline, phonghop
 
 # After the last turn, how long a tablet may take before its missing events count as lost.
@@ -162,23 +161,12 @@ def _cpu(pids: list[int]) -> list[float]:
 
 def measure(target: Target, plan: Plan) -> LiveRow:
     """Start the tablet processes, let the chair turn the pages, gather the arrivals."""
-    context = multiprocessing.get_context("spawn")
-    chunks = [c for c in (target.tablets[i::plan.processes] for i in range(plan.processes))
-              if c]
-    processes: list[tuple[Any, Connection]] = []
     row = LiveRow(target.name, len(target.tablets), 0, 0)
-    try:
-        for chunk in chunks:
-            ours, theirs = context.Pipe()
-            process = context.Process(target=live_tablets.run, daemon=True,
-                                      args=(target.url, chunk, target.meeting_id, plan.deflate,
-                                            theirs))
-            process.start()
-            theirs.close()
-            processes.append((process, ours))
+    with workers.spawned(live_tablets.run, workers.chunks(target.tablets, plan.processes),
+                         target.url, target.meeting_id, plan.deflate) as processes:
         spans = []
         for process, conn in processes:
-            _, joined, errors, opened, done = _receive(conn, process, 300)
+            _, joined, errors, opened, done = workers.receive(conn, process, 300)
             row.joined += joined
             row.errors += errors
             spans.append((opened, done))
@@ -197,7 +185,7 @@ def measure(target: Target, plan: Plan) -> LiveRow:
         for _, conn in processes:
             conn.send(("finish", list(chair.sends), GRACE))
         arrivals = [got for process, conn in processes
-                    for got in _receive(conn, process, GRACE + 60)[1]]
+                    for got in workers.receive(conn, process, GRACE + 60)[1]]
         after = _cpu(pids)
         row.seconds = time.monotonic() - started[0]
         used = [a - b for a, b in zip(after, before, strict=True)]
@@ -208,12 +196,6 @@ def measure(target: Target, plan: Plan) -> LiveRow:
             conn.send(("close",))
         for process, _ in processes:
             process.join(30)
-    finally:
-        for process, conn in processes:
-            if process.is_alive():
-                process.terminate()
-                process.join(5)
-            conn.close()
     return row
 
 
@@ -232,16 +214,6 @@ def _tally(row: LiveRow, sends: dict[int, float], arrivals: list[list[tuple[int,
         row.lost += len(sends) - len(seen)
     row.first = [t for t in first.values() if t != float("inf")]
     row.last = list(last.values())
-
-
-def _receive(conn: Connection, process: Any, timeout: float) -> Any:
-    try:
-        if conn.poll(timeout):
-            return conn.recv()
-    except EOFError:
-        process.join(5)
-        raise RuntimeError(f"tablet process {process.pid} ended ({process.exitcode})") from None
-    raise RuntimeError(f"tablet process {process.pid} did not answer in {timeout:.0f} s")
 
 
 @dataclass
