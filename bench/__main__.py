@@ -5,8 +5,9 @@ production settings (Argon2 at its default cost), so the figures include
 everything a tablet would wait for. Add a scenario by adding a function to
 ``SCENARIOS``.
 
-``python -m bench live`` (or ``http``, ``documents``, several at once) prints only
-those tables; ``--tablets 50 --turns 10`` makes the live table quick.
+``python -m bench live`` (or ``http``, ``documents``, ``voting``, several at once)
+prints only those tables; ``--tablets 50 --turns 10`` makes the live table quick,
+``--voters 50 --polls 1`` the voting table.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import aiohttp
 
-from . import documents, live
+from . import documents, live, voting
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -114,7 +115,7 @@ async def meetings(base: str, total: int) -> Result:
 
 
 SCENARIOS = [healthz, login, meetings]
-TABLES = ("http", "documents", "live")
+TABLES = ("http", "documents", "live", "voting")
 
 
 def _free_port() -> int:
@@ -151,10 +152,19 @@ def main() -> int:
     parser.add_argument("--spacing", type=float, default=plan.spacing,
                         help=f"live: seconds between turns (default {plan.spacing})")
     parser.add_argument("--tablet-processes", type=int, default=plan.workers,
-                        help=f"live: processes the tablets are spread over (default "
+                        help=f"live, voting: processes the tablets are spread over (default "
                              f"{plan.workers})")
     parser.add_argument("--no-deflate", action="store_true",
-                        help="live: tablets do not ask for permessage-deflate (browsers do)")
+                        help="live, voting: tablets do not ask for permessage-deflate "
+                             "(browsers do)")
+    vote = voting.Plan()
+    parser.add_argument("--voters", type=int, default=vote.voters,
+                        help=f"voting: tablets that vote (default {vote.voters})")
+    parser.add_argument("--polls", type=int, default=vote.polls,
+                        help=f"voting: polls run one after the other (default {vote.polls})")
+    parser.add_argument("--spread", type=float, default=vote.spread,
+                        help=f"voting: seconds the ballots' sends are spread over; 0 sends "
+                             f"all at once (default {vote.spread:g})")
     args = parser.parse_args()
     if unknown := set(args.tables) - set(TABLES):
         parser.error(f"unknown table {', '.join(sorted(unknown))}; choose from "
@@ -168,6 +178,9 @@ def main() -> int:
     plan = live.Plan(args.tablets, args.turns, args.spacing, args.tablet_processes,
                      deflate=not args.no_deflate)
     live_rows = live.run(plan) if "live" in chosen else []
+    vote = voting.Plan(args.voters, args.polls, args.spread, args.tablet_processes,
+                       deflate=not args.no_deflate)
+    voting_rows, left_out = voting.run(vote) if "voting" in chosen else ([], [])
     print(f"\nPhòng Họp bench — one server process, {engine}, {os.cpu_count()} cores, "
           f"Python {sys.version.split()[0]}\n")
     if results:
@@ -180,8 +193,11 @@ def main() -> int:
         print()
     if live_rows:
         print("\n".join(live.table(plan, live_rows)))
+        print()
+    if voting_rows or left_out:
+        print("\n".join(voting.table(vote, voting_rows, left_out)))
     ok = (all(r.errors == 0 for r in results) and not documents.failed(document_lines)
-          and all(row.ok for row in live_rows))
+          and all(row.ok for row in live_rows) and all(row.ok for row in voting_rows))
     return 0 if ok else 1
 
 

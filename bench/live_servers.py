@@ -1,9 +1,11 @@
 """The servers the live bench measures, each in its own process on a free port.
 
 - :func:`phonghop`: the real server (``python -m server serve``) on a fresh SQLite
-  database: what ``migrate`` and ``demo`` do, then one delegate per tablet, each a
-  participant of the demo meeting with a session cookie, made with the server's own
-  services (no Argon2 on the way: sessions are started directly);
+  database, or on an empty one it is given (the voting bench's PostgreSQL): what
+  ``migrate`` and ``demo`` do, then one delegate per tablet, each a participant of
+  the demo meeting with a session cookie, made with the server's own services (no
+  Argon2 on the way: sessions are started directly); with ``checked_in`` every
+  member (the demo's and the tablets) is present in the hall, as for a vote;
 - :func:`baseline`: the bare python-socketio server of :mod:`bench.live_baseline`.
 
 Each yields a :class:`Target`: where it listens, its pid (for its CPU time), and
@@ -43,6 +45,7 @@ class Target:
     pages: int
     chair: dict[str, str]  # headers of the handshake
     tablets: list[dict[str, str]]
+    database_url: str = ""
 
 
 def _free_port() -> int:
@@ -79,33 +82,44 @@ def _process(argv: Callable[[int], list[str]], env: dict[str, str]) -> Iterator[
         process.wait(timeout=10)
 
 
+SERVE = ("-m", "server", "serve")
+ENGINES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
 @contextmanager
-def phonghop(tablets: int) -> Iterator[Target]:
-    """The real server on a fresh SQLite database: the demo plus ``tablets`` delegates."""
+def phonghop(tablets: int, database_url: str | None = None, *, checked_in: bool = False,
+             serve: tuple[str, ...] = SERVE) -> Iterator[Target]:
+    """The real server on a fresh database: the demo plus ``tablets`` delegates.
+
+    ``database_url`` names an empty database to use (default: a SQLite file of its
+    own); ``serve`` is the command line that serves, given ``--port`` after it.
+    """
     with tempfile.TemporaryDirectory() as tmp:
+        url = database_url or f"sqlite+aiosqlite:///{tmp}/live.db"
         env = {**os.environ, **CHEAP_ARGON2,
-               "PHONGHOP_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/live.db",
+               "PHONGHOP_DATABASE_URL": url,
                "PHONGHOP_DOCUMENTS_STORE": f"{tmp}/documents",
                "PHONGHOP_LOGGING_LEVEL": "WARNING"}
-        meeting_id, document_id, pages, chair, cookies = asyncio.run(_prepare(env, tablets))
+        meeting_id, document_id, pages, chair, cookies = asyncio.run(
+            _prepare(env, tablets, checked_in))
 
         def cookie(token: str) -> dict[str, str]:
             return {"Cookie": f"phonghop_session={token}"}
 
-        with _process(lambda port: ["-m", "server", "serve", "--port", str(port)],
-                      env) as (url, pid):
-            yield Target("Phòng Họp (SQLite)", url, pid, meeting_id, document_id, pages,
-                         cookie(chair), [cookie(c) for c in cookies])
+        engine = ENGINES.get(url.split(":")[0].split("+")[0], url.split(":")[0])
+        with _process(lambda port: [*serve, "--port", str(port)], env) as (address, pid):
+            yield Target(f"Phòng Họp ({engine})", address, pid, meeting_id, document_id, pages,
+                         cookie(chair), [cookie(c) for c in cookies], url)
 
 
-async def _prepare(env: dict[str, str], tablets: int
+async def _prepare(env: dict[str, str], tablets: int, checked_in: bool = False
                    ) -> tuple[int, int, int, str, list[str]]:
     """``migrate`` and ``demo`` (what the two commands run, in this process), then a
     delegate, participant and session per tablet, and a session for the chair.
 
     Returns the meeting, its longest document and its pages, and the cookie tokens.
     """
-    from sqlalchemy import select
+    from sqlalchemy import select, update
 
     from server.auth.models import User
     from server.auth.passwords import Passwords
@@ -113,7 +127,7 @@ async def _prepare(env: dict[str, str], tablets: int
     from server.db import create_engine, migrate, session_factory
     from server.demo import load_demo_into
     from server.documents.models import Document, DocumentVersion
-    from server.meetings.models import Meeting, MeetingRole, Participant
+    from server.meetings.models import Attendance, Meeting, MeetingRole, Participant
     from server.schema import load_models
     from server.settings import load_settings
 
@@ -133,12 +147,18 @@ async def _prepare(env: dict[str, str], tablets: int
                 .order_by(DocumentVersion.pages.desc()).limit(1))).one()
             chair = await db.scalar(select(User).where(User.username == "chutoa"))
             assert meeting_id is not None and chair is not None, "the demo is not loaded"
+            attendance = Attendance.PRESENT_HALL if checked_in else Attendance.UNKNOWN
+            if checked_in:
+                await db.execute(update(Participant).where(
+                    Participant.meeting_id == meeting_id, Participant.voting_right.is_(True))
+                    .values(attendance=attendance))
             cookies = []
             for i in range(1, tablets + 1):
                 user = await create_user(db, passwords, username=f"tablet{i:03d}",
                                          full_name=f"Đại biểu {i:03d}", password=None)
                 db.add(Participant(meeting_id=meeting_id, user_id=user.id,
-                                   role=MeetingRole.DELEGATE, voting_right=True))
+                                   role=MeetingRole.DELEGATE, voting_right=True,
+                                   attendance=attendance))
                 cookies.append((await start_session(db, settings.auth, user,
                                                     user_agent="bench", ip="127.0.0.1")).token)
             chair_cookie = (await start_session(db, settings.auth, chair, user_agent="bench",

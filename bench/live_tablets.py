@@ -14,12 +14,17 @@ The parent drives it through a pipe:
   every revision in ``revs`` or ``timeout`` seconds passed, then sends
   ``("arrivals", [[(rev, t), ...] per tablet that joined])``;
 - parent → ``("close",)``; the worker disconnects and ends.
+
+:func:`client` and :func:`join_all` (connect and join many tablets in one process)
+are shared with the voting bench's tablets (:mod:`bench.voting_tablets`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -48,7 +53,56 @@ def client(headers: dict[str, str], deflate: bool, http: aiohttp.ClientSession |
                                 websocket_extra_options=options)
 
 
-def run(url: str, tablets: list[dict[str, str]], meeting_id: int, deflate: bool,
+@dataclass
+class Joined:
+    """Tablets of one process after connecting and joining the meeting."""
+
+    clients: list[socketio.AsyncClient]  # one per tablet, in order, each to disconnect
+    answers: list[dict[str, Any] | None]  # per tablet: its join answer, None if it failed
+    errors: list[str]
+    opened: float  # when the first connection began
+    done: float  # when the last join ended
+
+
+async def join_all(http: aiohttp.ClientSession, url: str, tablets: list[dict[str, str]],
+                   meeting_id: int, deflate: bool,
+                   listen: Callable[[int, socketio.AsyncClient], None]) -> Joined:
+    """Connect every tablet (``OPENING`` at a time) and join the meeting; ``listen``
+    adds each client's handlers before it connects, so nothing sent at once is missed."""
+    joined = Joined([client(h, deflate, http) for h in tablets], [None] * len(tablets), [],
+                    time.monotonic(), 0.0)
+    opening = asyncio.Semaphore(OPENING)
+
+    async def open_one(index: int, sio: socketio.AsyncClient) -> None:
+        listen(index, sio)
+        try:
+            async with opening:
+                await sio.connect(url, transports=["websocket"],
+                                  namespaces=[MEETINGS_NAMESPACE], wait_timeout=30)
+                ack = await sio.call(JOIN, {"meeting_id": meeting_id, "device": "bench"},
+                                     namespace=MEETINGS_NAMESPACE, timeout=30)
+            if ack.get("ok"):
+                joined.answers[index] = ack
+            else:
+                joined.errors.append(f"join refused: {ack}")
+        except Exception as e:  # noqa: BLE001 - every failure is reported to the parent
+            joined.errors.append(f"{type(e).__name__}: {e}")
+
+    await asyncio.gather(*(open_one(i, sio) for i, sio in enumerate(joined.clients)))
+    joined.done = time.monotonic()
+    return joined
+
+
+async def disconnect_all(joined: Joined) -> None:
+    await asyncio.gather(*(c.disconnect() for c in joined.clients), return_exceptions=True)
+
+
+def connector() -> aiohttp.TCPConnector:
+    # No connection limit: every tablet holds its websocket for the whole run.
+    return aiohttp.TCPConnector(limit=0)
+
+
+def run(url: str, meeting_id: int, deflate: bool, tablets: list[dict[str, str]],
         conn: Connection) -> None:
     try:
         asyncio.run(_tablets(url, tablets, meeting_id, deflate, conn))
@@ -60,43 +114,23 @@ async def _tablets(url: str, tablets: list[dict[str, str]], meeting_id: int, def
                    conn: Connection) -> None:
     loop = asyncio.get_running_loop()
     arrivals: list[list[tuple[int, float]]] = [[] for _ in tablets]
-    joined = [False] * len(tablets)
-    clients: list[socketio.AsyncClient] = []
-    errors: list[str] = []
-    opening = asyncio.Semaphore(OPENING)
-    # No connection limit: every tablet holds its websocket for the whole run.
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0),
+
+    def listen(index: int, sio: socketio.AsyncClient) -> None:
+        got = arrivals[index]
+
+        def on_event(event: dict[str, Any]) -> None:
+            arrived = time.monotonic()  # first: the handler's own work is not counted
+            if event.get("type") == PRESENTATION_CHANGED:
+                got.append((event["rev"], arrived))
+
+        sio.on(MEETING_EVENT, on_event, namespace=MEETINGS_NAMESPACE)
+
+    async with aiohttp.ClientSession(connector=connector(),
                                      cookie_jar=aiohttp.DummyCookieJar()) as http:
-
-        async def open_one(index: int, headers: dict[str, str]) -> None:
-            sio = client(headers, deflate, http)
-            got = arrivals[index]
-
-            def on_event(event: dict[str, Any]) -> None:
-                arrived = time.monotonic()  # first: the handler's own work is not counted
-                if event.get("type") == PRESENTATION_CHANGED:
-                    got.append((event["rev"], arrived))
-
-            sio.on(MEETING_EVENT, on_event, namespace=MEETINGS_NAMESPACE)
-            try:
-                async with opening:
-                    await sio.connect(url, transports=["websocket"],
-                                      namespaces=[MEETINGS_NAMESPACE], wait_timeout=30)
-                    clients.append(sio)
-                    ack = await sio.call(JOIN, {"meeting_id": meeting_id, "device": "bench"},
-                                         namespace=MEETINGS_NAMESPACE, timeout=30)
-                if ack.get("ok"):
-                    joined[index] = True
-                else:
-                    errors.append(f"join refused: {ack}")
-            except Exception as e:  # noqa: BLE001 - every failure is reported to the parent
-                errors.append(f"{type(e).__name__}: {e}")
-
-        opened = time.monotonic()
-        await asyncio.gather(*(open_one(i, c) for i, c in enumerate(tablets)))
-        listening = [got for got, ok in zip(arrivals, joined, strict=True) if ok]
-        conn.send(("ready", len(listening), errors[:5], opened, time.monotonic()))
+        joined = await join_all(http, url, tablets, meeting_id, deflate, listen)
         try:
+            listening = [got for got, ok in zip(arrivals, joined.answers, strict=True) if ok]
+            conn.send(("ready", len(listening), joined.errors[:5], joined.opened, joined.done))
             message = await loop.run_in_executor(None, conn.recv)
             if message[0] == "finish":
                 _, revs, timeout = message
@@ -104,7 +138,7 @@ async def _tablets(url: str, tablets: list[dict[str, str]], meeting_id: int, def
                 conn.send(("arrivals", listening))
                 await loop.run_in_executor(None, conn.recv)  # ("close",)
         finally:
-            await asyncio.gather(*(c.disconnect() for c in clients), return_exceptions=True)
+            await disconnect_all(joined)
 
 
 async def _wait_for(arrivals: list[list[tuple[int, float]]], revs: set[int],
