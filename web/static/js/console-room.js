@@ -61,7 +61,8 @@ export function setupStats(section, meetingId) {
     const silent = people.filter((person) => !person.turns && !NOT_EXPECTED_TO_SPEAK.has(person.role));
     const spoken = people.filter((person) => person.turns)
       .sort((a, b) => b.seconds - a.seconds);
-    box.replaceChildren(
+    // el() skips the parts that are null; replaceChildren would print them as "null".
+    box.replaceChildren(...[
       el("h3", { id: "silent-title", text: t("live.console.silent", { count: silent.length }) }),
       silent.length
         ? el("ul", { class: "silent", role: "list", "aria-labelledby": "silent-title", dataset: { silent: "" } },
@@ -78,7 +79,7 @@ export function setupStats(section, meetingId) {
         units.map((unit) => [unit.unit || t("live.console.no_unit"), unit.participants, unit.turns,
           clock(unit.seconds), unit.silent]))
         : null,
-    );
+    ].filter(Boolean));
   }
 
   return {
