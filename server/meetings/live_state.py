@@ -25,7 +25,7 @@ from .access import MeetingAccess
 from .agenda import agenda_tree, numbered_items
 from .live import may_run
 from .models import Meeting, SpeakingTurn
-from .participants import participants_of, quorum
+from .participants import may_vote, participants_of, quorum
 from .serialise import quorum_json
 from .speakers import queue_of, speaker_of
 
@@ -120,6 +120,17 @@ def me_json(access: MeetingAccess) -> dict[str, Any]:
             "remote": remote}
 
 
+async def _my_vote(db: AsyncSession, access: MeetingAccess) -> dict[str, Any]:
+    """Whether the caller may vote as of this snapshot, and the polls they voted in."""
+    me = access.participant
+    if me is None:
+        return {"voting_right": False, "may_vote": False, "voted": []}
+    people = {p.id: p for p in await participants_of(db, access.meeting.id)}
+    return {"voting_right": me.voting_right,
+            "may_vote": may_vote(access.meeting, people.get(me.id, me), people),
+            "voted": await voted_in(db, me.id, access.meeting.id)}
+
+
 async def snapshot(db: AsyncSession, access: MeetingAccess) -> dict[str, Any]:
     meeting = access.meeting
     await db.refresh(meeting)  # the revision and live columns as committed now
@@ -127,8 +138,7 @@ async def snapshot(db: AsyncSession, access: MeetingAccess) -> dict[str, Any]:
         "rev": meeting.revision,
         "server_time": utcnow().isoformat(),
         "meeting": {"id": meeting.id, "title": meeting.title, **await status_part(db, meeting)},
-        "me": {**me_json(access), "voted": await voted_in(
-            db, access.participant.id if access.participant else None, meeting.id)},
+        "me": {**me_json(access), **await _my_vote(db, access)},
     }
     for name in SNAPSHOT_PARTS:
         state.update(await PARTS[name](db, meeting))

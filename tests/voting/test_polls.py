@@ -210,3 +210,10 @@ async def test_a_poll_with_a_duration_closes_by_itself(
     assert await close_due_polls(app) == 1
     event = await chair.next_event("polls", after=before)
     assert next(p for p in event["data"]["polls"] if p["id"] == poll["id"])["status"] == "closed"
+
+
+async def test_the_snapshot_says_whether_i_may_vote(chair: Tablet, tablets: Tablets) -> None:
+    delegate, secretary = await tablets("daibieu01"), await tablets("thuky")
+    assert delegate.snapshot["me"]["may_vote"] is True
+    mine = secretary.snapshot["me"]
+    assert (mine["voting_right"], mine["may_vote"], mine["voted"]) == (False, False, [])
