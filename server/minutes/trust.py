@@ -41,12 +41,17 @@ class Trust:
 
     def context(self, *, certs: Iterable[asn1_x509.Certificate] = (),
                 crls: Iterable[asn1_crl.CertificateList] = (),
-                moment: datetime | None = None) -> ValidationContext:
-        """A fresh validation context (they cache what they learn: one per use)."""
+                moment: datetime | None = None,
+                revocation_mode: str = "soft-fail") -> ValidationContext:
+        """A fresh validation context (they cache what they learn: one per use).
+
+        "soft-fail" (verifying) accepts a certificate whose revocation status is
+        unknown, and the report says so; "require" (sealing) needs it known, so the
+        archive holds a complete answer."""
         return ValidationContext(
             trust_roots=list(self.roots), other_certs=list(certs),
             crls=[*self.crls, *crls], allow_fetching=self.allow_fetching,
-            revocation_mode="soft-fail", moment=moment)
+            revocation_mode=revocation_mode, moment=moment)
 
 
 def _blocks(data: bytes) -> list[bytes]:
