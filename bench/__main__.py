@@ -5,7 +5,7 @@ production settings (Argon2 at its default cost), so the figures include
 everything a tablet would wait for. Add a scenario by adding a function to
 ``SCENARIOS``.
 
-``python -m bench live`` (or ``http``, ``documents``, ``voting``, several at once)
+``python -m bench live`` (or ``http``, ``documents``, ``voting``, ``minutes``, several at once)
 prints only those tables; ``--tablets 50 --turns 10`` makes the live table quick,
 ``--voters 50 --polls 1`` the voting table.
 """
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import aiohttp
 
-from . import documents, live, voting
+from . import documents, live, minutes, voting
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -115,7 +115,7 @@ async def meetings(base: str, total: int) -> Result:
 
 
 SCENARIOS = [healthz, login, meetings]
-TABLES = ("http", "documents", "live", "voting")
+TABLES = ("http", "documents", "live", "voting", "minutes")
 
 
 def _free_port() -> int:
@@ -181,6 +181,7 @@ def main() -> int:
     vote = voting.Plan(args.voters, args.polls, args.spread, args.tablet_processes,
                        deflate=not args.no_deflate)
     voting_rows, left_out = voting.run(vote) if "voting" in chosen else ([], [])
+    minutes_lines = minutes.run() if "minutes" in chosen else []
     print(f"\nPhòng Họp bench — one server process, {engine}, {os.cpu_count()} cores, "
           f"Python {sys.version.split()[0]}\n")
     if results:
@@ -196,8 +197,12 @@ def main() -> int:
         print()
     if voting_rows or left_out:
         print("\n".join(voting.table(vote, voting_rows, left_out)))
+    if minutes_lines:
+        print()
+        print("\n".join(minutes_lines))
     ok = (all(r.errors == 0 for r in results) and not documents.failed(document_lines)
-          and all(row.ok for row in live_rows) and all(row.ok for row in voting_rows))
+          and all(row.ok for row in live_rows) and all(row.ok for row in voting_rows)
+          and not minutes.failed(minutes_lines))
     return 0 if ok else 1
 
 

@@ -87,6 +87,10 @@ def draw(appearance: Appearance, role: SignerRole, width: float, height: float,
                                  preserveAspectRatio=True, anchor="c")
         canvas.setFillColorRGB(*colour)
         y = margin + text_height
+        if role is SignerRole.SEAL and not appearance.image_png:
+            # Text alone in the middle of the seal's box: over the chair's signature,
+            # as the seal is, rather than over the chair's printed lines.
+            y = (height + text_height) / 2
         for (text, font, _largest), size in zip(lines, sizes, strict=True):
             y -= size * 1.2
             canvas.setFont(font, size)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -335,6 +336,16 @@ async def _embed_earlier_validation_data(reader: PdfFileReader,
     finally:
         await context.aclose()
 
+
+class _ClosedNetworkNotice(logging.Filter):
+    """pyHanko warns at every seal that fetching is off; on a closed network that is the
+    design (CRLs are configured files), so the line is dropped rather than logged daily."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "fetching is not allowed" not in record.getMessage()
+
+
+logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(_ClosedNetworkNotice())
 
 _REASONS = {
     SignerRole.CHAIR: "Chủ tọa ký chứng thực biên bản",

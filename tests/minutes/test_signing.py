@@ -248,3 +248,36 @@ def test_an_unknown_token_is_refused(token: TokenKey, prepared: bytes, timestamp
     with pytest.raises(errors.KeyUnavailable):
         sign(prepared, SignerRole.CHAIR, replace(token, token_label="no-such-token"),
              APPEARANCES[SignerRole.CHAIR], timestamper)
+
+
+def test_the_rendered_minutes_signed_by_all_three_looks_right(
+        material: Material, timestamper) -> None:  # noqa: ANN001
+    """The renderer's boxes, signature images, the seal over the chair: a PNG to look at."""
+    from server.minutes.appearance import Appearance
+    from server.minutes.render import render_minutes
+    from tests.conftest import ARTIFACTS
+    from tests.minutes.signing_fixtures import signature_png
+    from tests.minutes.test_render import make_minutes
+
+    rendered = render_minutes(make_minutes())
+    pdf = prepare_fields(rendered.pdf, rendered.boxes)
+    appearances = {
+        SignerRole.CHAIR: Appearance("Trần Thị Bình", "Chủ tịch UBND tỉnh", signature_png()),
+        SignerRole.SECRETARY: Appearance("Lê Văn Cường", "Chuyên viên", signature_png()),
+        SignerRole.SEAL: Appearance("VĂN PHÒNG UBND TỈNH LÂM SƠN", "Con dấu"),
+    }
+    for role in ORDER:
+        pdf = sign(pdf, role, material.key(role.value), appearances[role], timestamper,
+                   trust=material.trust)
+    assert verify(pdf, [material.ca_pem], [material.crl_pem], list(ORDER)).valid
+    page = rendered.boxes[SignerRole.CHAIR].page
+    ARTIFACTS.mkdir(exist_ok=True)
+    source = ARTIFACTS / "minutes-signed.pdf"
+    source.write_bytes(pdf)
+    try:
+        subprocess.run(["pdftoppm", "-r", "110", "-png", "-singlefile", "-f", str(page),
+                        "-l", str(page), str(source), str(ARTIFACTS / "minutes-signed-page")],
+                       check=True)
+    finally:
+        source.unlink()
+    assert (ARTIFACTS / "minutes-signed-page.png").stat().st_size > 10_000
