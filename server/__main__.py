@@ -5,6 +5,7 @@
     demo          load the Vietnamese demo into an empty database
     create-user   add a user (asks for the password)
     create-token  issue a bearer token for a machine (room agent, integration)
+    signing-key   say where a signer's key is (a PKCS#12 file or a PKCS#11 token)
     audit verify  check the audit log's hash chain (exit 1 and the first broken entry)
     dev-pki DIR   write a throwaway CA, signers, a timestamp authority and a CRL
                   (development and tests only)
@@ -78,6 +79,16 @@ def build_parser() -> argparse.ArgumentParser:
     pki.add_argument("outdir", metavar="OUTDIR")
     pki.add_argument("--passphrase", default=None,
                      help="passphrase of the .p12 files (default: phonghop-dev)")
+
+    key = commands.add_parser("signing-key", help="say where a signer's key is (never the key)")
+    key.add_argument("username", nargs="?", help="the signer; or --unit for a unit's seal")
+    key.add_argument("--unit", type=int, metavar="UNIT_ID", help="the unit whose seal it is")
+    key.add_argument("--pkcs12", metavar="FILE", help="an encrypted PKCS#12 file")
+    key.add_argument("--pkcs11-module", default="", metavar="LIB",
+                     help="the token's PKCS#11 library")
+    key.add_argument("--token-label", default="")
+    key.add_argument("--key-label", default="")
+    key.add_argument("--image", metavar="PNG", help="the handwritten signature or seal image")
     return parser
 
 
@@ -296,6 +307,33 @@ def _run_db(settings: Settings, coro: Coroutine[Any, Any, T]) -> T:
         raise CommandError("Đã tồn tại / Already exists") from None
 
 
+def cmd_signing_key(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .documents.store import DocumentStore
+    from .minutes.keys import KeyRegistrationError, KeyPlace, register_key
+
+    image = Path(args.image).read_bytes() if args.image and Path(args.image).is_file() else None
+    if args.image and image is None:
+        raise CommandError(f"Không có tệp / No such file: {args.image}")
+    place = KeyPlace(pkcs12=Path(args.pkcs12) if args.pkcs12 else None,
+                     pkcs11_module=args.pkcs11_module, token_label=args.token_label,
+                     key_label=args.key_label, image=image)
+
+    async def run() -> None:
+        async with _session(settings) as db:
+            try:
+                await register_key(db, DocumentStore(settings.documents.store), place,
+                                   username=args.username, unit_id=args.unit)
+            except KeyRegistrationError as error:
+                raise CommandError(str(error)) from None
+            await db.commit()
+
+    _run_db(settings, run())
+    print("Đã ghi nơi đặt khóa ký / Signing key registered")
+    return 0
+
+
 COMMANDS = {
     "serve": cmd_serve,
     "migrate": cmd_migrate,
@@ -304,6 +342,7 @@ COMMANDS = {
     "create-token": cmd_create_token,
     "audit": cmd_audit,
     "dev-pki": cmd_dev_pki,
+    "signing-key": cmd_signing_key,
 }
 
 if __name__ == "__main__":

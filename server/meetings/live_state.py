@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db import utcnow
 from ..documents.models import DocumentVersion
+from ..minutes.models import Minutes, MinutesStatus
 from ..voting.serialise import polls_part
 from ..voting.service import voted_in
 from .access import MeetingAccess
@@ -95,6 +96,15 @@ async def attendance_part(db: AsyncSession, meeting: Meeting) -> dict[str, Any]:
     return {"quorum": quorum_json(quorum(meeting, await participants_of(db, meeting.id)))}
 
 
+async def minutes_part(db: AsyncSession, meeting: Meeting) -> dict[str, Any]:
+    """Whether the signed minutes are published, and where: what every participant sees."""
+    published = await db.scalar(select(Minutes.published_at).where(
+        Minutes.meeting_id == meeting.id, Minutes.status == MinutesStatus.PUBLISHED))
+    return {"minutes": {"published_at": iso(published),
+                        "url": f"/api/v1/meetings/{meeting.id}/minutes.pdf"}
+            if published else None}
+
+
 async def documents_part(db: AsyncSession, meeting: Meeting) -> dict[str, Any]:
     return {}
 
@@ -108,8 +118,9 @@ PARTS: dict[str, Part] = {
     "attendance": attendance_part,
     "documents": documents_part,
     "polls": polls_part,
+    "minutes": minutes_part,
 }
-SNAPSHOT_PARTS = ("item", "presentation", "floor", "attendance", "polls")
+SNAPSHOT_PARTS = ("item", "presentation", "floor", "attendance", "polls", "minutes")
 
 
 def me_json(access: MeetingAccess) -> dict[str, Any]:

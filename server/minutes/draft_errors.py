@@ -47,3 +47,11 @@ class WrongMinutesStatus(DomainError):
     status = 409
     code = "minutes_wrong_status"
     message_key = "minutes_draft.wrong_status"
+
+
+class KeyMissing(DomainError):
+    """No key is registered for this signer (``python -m server signing-key``)."""
+
+    status = 409
+    code = "signing_key_missing"
+    message_key = "minutes_draft.key_missing"

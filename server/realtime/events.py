@@ -62,6 +62,7 @@ FLOOR_CHANGED = "floor"            # {"speaker", "queue"}
 ATTENDANCE_CHANGED = "attendance"  # {"quorum"}
 DOCUMENTS_CHANGED = "documents"    # {}: fetch the manifest again
 POLLS_CHANGED = "polls"            # {"polls"}: polls past their draft, results once published
+MINUTES_CHANGED = "minutes"        # {"minutes"}: {"published_at", "url"} once published, or null
 
 CHAIR_EVENTS = frozenset({START_MEETING, END_MEETING, GO_TO_ITEM, PRESENT, TURN_PAGE,
                           STOP_PRESENTING, CONCLUDE_ITEM, GIVE_FLOOR, END_TURN, REORDER_QUEUE,

@@ -43,4 +43,5 @@ export const EVENT_PARTS = {
   attendance: (state, data) => { state.quorum = data.quorum; },
   documents: () => {},
   polls: (state, data) => { state.polls = data.polls; },
+  minutes: (state, data) => { state.minutes = data.minutes; },
 };
