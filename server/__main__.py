@@ -311,7 +311,7 @@ def cmd_signing_key(settings: Settings, args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .documents.store import DocumentStore
-    from .minutes.keys import KeyRegistrationError, KeyPlace, register_key
+    from .minutes.keys import KeyPlace, KeyRegistrationError, register_key
 
     image = Path(args.image).read_bytes() if args.image and Path(args.image).is_file() else None
     if args.image and image is None:
