@@ -50,6 +50,14 @@ RECORD_HANDS = "record_hands"      # {"poll_id", "votes": [{"participant_id", "o
                                    #   "ballot_id"}]}: a show of hands in a remote room
 CAST_BALLOT = "cast_ballot"        # {"poll_id", "ballot_id", "option_ids"}: any voter
 
+# client → server: video endpoints (docs/video.md)
+VIDEO_JOIN = "video_join"          # {"endpoint"} → {"ok", "peer_id", "ice_servers", "codec", ...}
+VIDEO_OFFER = "video_offer"        # {"peer_id", "sdp", "type"} → {"ok", "sdp", "type"}
+VIDEO_LEAVE = "video_leave"        # {"peer_id"}
+AGENT_HEARTBEAT = "agent_heartbeat"  # {"cpu", "bitrate_kbps", "packet_loss", ...}
+# server → video endpoint
+VIDEO_COMMAND = "video_command"    # {"command": "mute" | "unmute" | "reconnect", "reason"?}
+
 # client → server: any participant
 REQUEST_TO_SPEAK = "request_to_speak"  # {"participant_id"?}: a remote room for its delegate
 WITHDRAW_REQUEST = "withdraw_request"  # {"turn_id"}
