@@ -21,6 +21,8 @@ from typing import Any
 import socketio
 from aiohttp import web
 
+from .events import MAX_PAYLOAD_BYTES
+
 ANSWER = dict[str, Any]
 
 
@@ -57,6 +59,7 @@ class Rate:
 class EventSpec:
     handler: Handler
     rate: Rate
+    max_bytes: int
 
 
 # What any one event may do, unless its table says otherwise.
@@ -75,11 +78,12 @@ class EventTable:
         self.leave_hooks.append(hook)
         return hook
 
-    def on(self, name: str, *, rate: Rate = DEFAULT_RATE) -> Callable[[Handler], Handler]:
+    def on(self, name: str, *, rate: Rate = DEFAULT_RATE,
+           max_bytes: int = MAX_PAYLOAD_BYTES) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             if name in self.specs:
                 raise ValueError(f"two handlers for {name}")
-            self.specs[name] = EventSpec(handler, rate)
+            self.specs[name] = EventSpec(handler, rate, max_bytes)
             return handler
 
         return register

@@ -77,8 +77,10 @@ CHAIR_EVENTS = frozenset({START_MEETING, END_MEETING, GO_TO_ITEM, PRESENT, TURN_
                           DECLINE_REQUEST, OPEN_POLL, CLOSE_POLL, PUBLISH_POLL, RECORD_HANDS})
 PARTICIPANT_EVENTS = frozenset({REQUEST_TO_SPEAK, WITHDRAW_REQUEST, CAST_BALLOT})
 
-# Largest event payload accepted, as JSON text; a conclusion is the longest thing sent.
+# Largest event payload accepted, as JSON text; a conclusion is the longest thing sent,
+# apart from an SDP offer, which has its own limit.
 MAX_PAYLOAD_BYTES = 16 * 1024
+MAX_SDP_BYTES = 64 * 1024
 
 
 def user_room(user_id: int) -> str:

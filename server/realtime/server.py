@@ -33,7 +33,7 @@ from .dispatch import (
     payload_size,
 )
 from .errors import InvalidPayload, PayloadTooLarge, RateLimited, UnknownEvent
-from .events import MAX_PAYLOAD_BYTES, MEETINGS_NAMESPACE, WELCOME, session_room, user_room
+from .events import MEETINGS_NAMESPACE, WELCOME, session_room, user_room
 
 log = logging.getLogger("phonghop.realtime")
 SIO = web.AppKey("sio", socketio.AsyncServer)
@@ -121,8 +121,8 @@ class MeetingsNamespace(socketio.AsyncNamespace):
             raise UnknownEvent(event=event[:60])
         if payload is not None and not isinstance(payload, dict):
             raise InvalidPayload()
-        if payload and payload_size(payload) > MAX_PAYLOAD_BYTES:
-            raise PayloadTooLarge(max_kib=MAX_PAYLOAD_BYTES // 1024)
+        if payload and payload_size(payload) > spec.max_bytes:
+            raise PayloadTooLarge(max_kib=spec.max_bytes // 1024)
         bucket = self._buckets.get((sid, event))
         if bucket is None:
             bucket = self._buckets[(sid, event)] = Bucket.full(spec.rate)
