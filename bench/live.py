@@ -166,7 +166,7 @@ def measure(target: Target, plan: Plan) -> LiveRow:
                          target.url, target.meeting_id, plan.deflate) as processes:
         spans = []
         for process, conn in processes:
-            _, joined, errors, opened, done = workers.receive(conn, process, 300)
+            _, joined, errors, opened, done = workers.receive(conn, process, 900)
             row.joined += joined
             row.errors += errors
             spans.append((opened, done))

@@ -36,6 +36,10 @@ from server.realtime.events import JOIN, MEETING_EVENT, MEETINGS_NAMESPACE, PRES
 # Connections opened at once per process: the server's accept loop and the database
 # behind each handshake see bursts of 10 processes × this.
 OPENING = 10
+# Seconds a connect or a join may take. Joins get slower as the meeting fills (each
+# answer is a snapshot over every participant) and a busy machine slows them more;
+# the time they took is reported, so waiting long here hides nothing.
+TIMEOUT = 120
 
 
 def client(headers: dict[str, str], deflate: bool, http: aiohttp.ClientSession | None = None
@@ -75,18 +79,20 @@ async def join_all(http: aiohttp.ClientSession, url: str, tablets: list[dict[str
 
     async def open_one(index: int, sio: socketio.AsyncClient) -> None:
         listen(index, sio)
+        step = "connect"
         try:
             async with opening:
                 await sio.connect(url, transports=["websocket"],
-                                  namespaces=[MEETINGS_NAMESPACE], wait_timeout=30)
+                                  namespaces=[MEETINGS_NAMESPACE], wait_timeout=TIMEOUT)
+                step = "join"
                 ack = await sio.call(JOIN, {"meeting_id": meeting_id, "device": "bench"},
-                                     namespace=MEETINGS_NAMESPACE, timeout=30)
+                                     namespace=MEETINGS_NAMESPACE, timeout=TIMEOUT)
             if ack.get("ok"):
                 joined.answers[index] = ack
             else:
                 joined.errors.append(f"join refused: {ack}")
         except Exception as e:  # noqa: BLE001 - every failure is reported to the parent
-            joined.errors.append(f"{type(e).__name__}: {e}")
+            joined.errors.append(f"{step} failed: {type(e).__name__} {e}".strip())
 
     await asyncio.gather(*(open_one(i, sio) for i, sio in enumerate(joined.clients)))
     joined.done = time.monotonic()
