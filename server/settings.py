@@ -12,6 +12,7 @@ status 2 (never a traceback).
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import tomllib
 import types
@@ -110,6 +111,27 @@ class SigningSettings:
 
 
 @dataclass(frozen=True)
+class IceServer:
+    """One STUN or TURN server handed to every peer connection (RTCIceServer)."""
+
+    urls: list[str]
+    username: str
+    credential: Secret
+
+
+@dataclass(frozen=True)
+class BridgeSettings:
+    workers: list[str]
+    secret: Secret
+    codec: str
+    ice_servers: list[IceServer]
+    host_addresses: list[str]
+    thumbnails: int
+    recording: bool
+    recordings: str
+
+
+@dataclass(frozen=True)
 class Settings:
     server: ServerSettings
     database: DatabaseSettings
@@ -120,6 +142,7 @@ class Settings:
     i18n: I18nSettings
     demo: DemoSettings
     signing: SigningSettings
+    bridge: BridgeSettings
 
     @property
     def var_dir(self) -> Path:
@@ -132,6 +155,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "logging.level": ("DEBUG", "INFO", "WARNING", "ERROR"),
     "logging.format": ("json", "text"),
     "i18n.default_locale": LOCALES,
+    "bridge.codec": ("VP8", "H264"),
 }
 _POSITIVE = {
     "server.max_body_mb",
@@ -252,6 +276,8 @@ def _convert(key: str, value: Any, hint: Any) -> Any:
         if isinstance(value, str):
             return hint(str(value))
         raise SettingsError(key, "phải là chuỗi ký tự", "must be a string")
+    if hint == list[IceServer]:
+        return _ice_servers(key, value)
     if typing.get_origin(hint) in (list, types.GenericAlias) or hint == list[str]:
         if from_env:
             return [part.strip() for part in value.split(",") if part.strip()]
@@ -259,6 +285,40 @@ def _convert(key: str, value: Any, hint: Any) -> Any:
             return list(value)
         raise SettingsError(key, "phải là danh sách chuỗi", "must be a list of strings")
     raise TypeError(f"no converter for {key}: {hint!r}")  # pragma: no cover - programming error
+
+
+def _ice_servers(key: str, value: Any) -> list[IceServer]:
+    """A list of ``{urls, username?, credential?}`` tables; from the environment, JSON or a
+    comma-separated list of URLs (servers without credentials)."""
+    if isinstance(value, _EnvText):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                value = json.loads(text)
+            except ValueError:
+                raise SettingsError(key, "JSON không hợp lệ", "invalid JSON") from None
+        else:
+            value = [{"urls": url.strip()} for url in text.split(",") if url.strip()]
+    wrong = SettingsError(key, "phải là danh sách bảng {urls, username, credential}",
+                          "must be a list of tables {urls, username, credential}")
+    if not isinstance(value, list):
+        raise wrong
+    servers = []
+    for entry in value:
+        if not isinstance(entry, Mapping) or set(entry) - {"urls", "username", "credential"}:
+            raise wrong
+        urls = entry.get("urls")
+        urls = [urls] if isinstance(urls, str) else urls
+        if (not isinstance(urls, list) or not urls
+                or not all(isinstance(u, str) and u.startswith(("stun:", "turn:", "turns:"))
+                           for u in urls)):
+            raise SettingsError(key, "urls phải bắt đầu bằng stun:, turn: hoặc turns:",
+                                "urls must start with stun:, turn: or turns:")
+        username, credential = entry.get("username", ""), entry.get("credential", "")
+        if not isinstance(username, str) or not isinstance(credential, str):
+            raise wrong
+        servers.append(IceServer(list(urls), username, Secret(credential)))
+    return servers
 
 
 def _validate(settings: Settings) -> None:
@@ -300,6 +360,14 @@ def _validate(settings: Settings) -> None:
             "server.public_url", "phải bắt đầu bằng http:// hoặc https://",
             "must start with http:// or https://",
         )
+
+
+    if not 0 <= settings.bridge.thumbnails <= 4:
+        raise SettingsError("bridge.thumbnails", "phải trong khoảng 0–4", "must be within 0–4")
+    for url in settings.bridge.workers:
+        if not url.startswith(("http://", "https://")):
+            raise SettingsError("bridge.workers", "mỗi địa chỉ phải bắt đầu bằng http://",
+                                "every address must start with http://")
 
 
 def _get(settings: Settings, dotted: str) -> Any:
