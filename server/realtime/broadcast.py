@@ -12,6 +12,7 @@ which asks for a snapshot.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -56,6 +57,16 @@ def publish_to_users(
           f"{event} to {len(rooms)} users")
 
 
+PartHook = Callable[[web.Application, int], Awaitable[None]]
+PART_HOOKS = web.AppKey("part_hooks", dict[str, list[PartHook]])
+
+
+def on_part(app: web.Application, part: str, hook: PartHook) -> None:
+    """Run ``hook(app, meeting_id)`` in the background after every committed change of
+    ``part`` (the video bridge follows the floor this way). Registered at start-up."""
+    app.setdefault(PART_HOOKS, {}).setdefault(part, []).append(hook)
+
+
 async def record_change(
     app: web.Application, db: AsyncSession, meeting: Meeting, parts: list[str]
 ) -> int:
@@ -69,4 +80,7 @@ async def record_change(
     events = await events_for(db, meeting, parts, revisions)
     await db.commit()
     publish(app, meeting_room(meeting.id), MEETING_EVENT, events)
+    for part in parts:
+        for hook in app.get(PART_HOOKS, {}).get(part, []):
+            spawn(app, hook(app, meeting.id), f"{part} hook of meeting {meeting.id}")
     return revisions[-1]

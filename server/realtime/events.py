@@ -55,8 +55,9 @@ VIDEO_JOIN = "video_join"          # {"endpoint"} → {"ok", "peer_id", "ice_ser
 VIDEO_OFFER = "video_offer"        # {"peer_id", "sdp", "type"} → {"ok", "sdp", "type"}
 VIDEO_LEAVE = "video_leave"        # {"peer_id"}
 AGENT_HEARTBEAT = "agent_heartbeat"  # {"cpu", "bitrate_kbps", "packet_loss", ...}
+VIDEO_MUTE = "video_mute"          # {"peer_id", "audio": true|false}: the console only
 # server → video endpoint
-VIDEO_COMMAND = "video_command"    # {"command": "mute" | "unmute" | "reconnect", "reason"?}
+VIDEO_COMMAND = "video_command"    # {"command": "mute"|"unmute"|"reconnect", "peer_id"?, ...}
 
 # client → server: any participant
 REQUEST_TO_SPEAK = "request_to_speak"  # {"participant_id"?}: a remote room for its delegate
