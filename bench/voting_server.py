@@ -14,6 +14,7 @@ milliseconds. The file stays open for the life of the process.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from typing import IO, Any
@@ -34,7 +35,9 @@ def instrument(out: IO[str]) -> None:
 
 
 def read_groups(path: str) -> list[tuple[int, float, float]]:
-    """The groups written so far: (size, began, committed)."""
+    """The groups written so far: (size, began, committed); none if no file was written."""
+    if not os.path.exists(path):
+        return []
     with open(path) as f:
         return [(int(n), float(a), float(b))
                 for n, a, b in (line.split() for line in f if line.count(" ") == 2)]
