@@ -27,6 +27,7 @@ from .meetings.live_routes import routes as live_routes
 from .meetings.pages import routes as meeting_pages
 from .meetings.participant_routes import routes as participant_routes
 from .meetings.routes import routes as meeting_routes
+from .minutes.pages import routes as minutes_pages
 from .minutes.routes import routes as minutes_routes
 from .observability import request_middleware, setup_observability
 from .organisation.routes import all_routes as organisation_routes
@@ -97,6 +98,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_routes(annotation_routes)
     app.router.add_routes(voting_routes)
     app.router.add_routes(minutes_routes)
+    app.router.add_routes(minutes_pages)
     app.router.add_routes(organisation_routes())
     setup_static(app, ROOT / "web")
     app[SIO] = create_sio(app, [meeting_events.table, voting_events.table])

@@ -20,6 +20,7 @@ from ..auth.identity import page_user
 from ..errors import Forbidden
 from ..http import path_id
 from ..i18n import catalog
+from ..minutes.pages import minutes_linked
 from ..organisation.rooms import list_rooms
 from ..organisation.units import flatten, unit_tree
 from ..pages import VIETNAM, render, request_locale
@@ -93,6 +94,7 @@ async def meeting_page(request: web.Request) -> web.Response:
             end_label=_end_label(meeting),
             may_check_in=me is not None and meeting.status in CHECK_IN_OPEN,
             checked_in=me is not None and me.attendance in PRESENT,
+            minutes_link=await minutes_linked(db, access),
             strings=script_strings(request_locale(request)))
 
 
