@@ -16,6 +16,8 @@ from .auth.csrf import csrf_middleware
 from .auth.identity import identity_middleware
 from .auth.passwords import Passwords
 from .auth.routes import routes as auth_routes
+from .bridge import signalling as bridge_signalling
+from .bridge.routes import routes as bridge_routes
 from .db import create_engine, schema_state, session_factory
 from .documents.routes import all_routes as document_routes
 from .documents.store import DocumentStore
@@ -84,6 +86,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(fanout_context)
     app.cleanup_ctx.append(presence_context)
     app.cleanup_ctx.append(voting_context)
+    bridge_signalling.setup_bridge(app)
 
     setup_pages(app)
     setup_observability(app)
@@ -98,8 +101,10 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_routes(annotation_routes)
     app.router.add_routes(voting_routes)
     app.router.add_routes(minutes_routes)
+    app.router.add_routes(bridge_routes)
     app.router.add_routes(minutes_pages)
     app.router.add_routes(organisation_routes())
     setup_static(app, ROOT / "web")
-    app[SIO] = create_sio(app, [meeting_events.table, voting_events.table])
+    app[SIO] = create_sio(
+        app, [meeting_events.table, voting_events.table, bridge_signalling.table])
     return app
