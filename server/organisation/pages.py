@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..auth.models import User
+from ..bridge.models import RoomHealth
 from ..errors import DomainError
 from ..http import path_id, redirect
 from ..meetings.models import Room, RoomKind, Unit, UnitKind
@@ -173,8 +174,9 @@ async def _rooms_page(request: web.Request, db: AsyncSession, *, status: int = 2
                       values: dict[str, Any] | None = None,
                       errors: dict[str, str] | None = None) -> web.Response:
     found = await rooms.list_rooms(db)
+    health = {h.room_id: h for h in await db.scalars(select(RoomHealth))}
     return await render(
-        request, "admin/rooms.html", status=status, rooms=found,
+        request, "admin/rooms.html", status=status, rooms=found, health=health,
         units=units.flatten(await units.unit_tree(db)),
         added=flash_id(request, "added"), saved=flash_id(request, "saved"),
         deleted="deleted" in request.query,
