@@ -195,7 +195,8 @@ async def test_the_minutes_go_from_the_ended_meeting_to_a_signed_published_pdf(
         vi("minutes.wrong_secret"), timeout=SIGNING)
     await expect(chutoa.get_by_label(vi("minutes_page.secret_label"))).to_have_value("")
     assert await minutes_json(chutoa, meeting_id) == before
-    await chutoa.screenshot(path=artifacts / f"minutes-wrong-secret-{engine_name}.png")
+    await chutoa.screenshot(path=artifacts / f"minutes-wrong-secret-{engine_name}.png",
+                           full_page=True)
 
     await sign_with(chutoa, DEV_PASSPHRASE)
     await expect(chutoa.locator("[data-minutes-badge]")).to_have_text(
