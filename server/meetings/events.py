@@ -20,10 +20,10 @@ from ..db import utcnow
 from ..errors import InvalidField, NotAuthenticated
 from ..http import id_list, int_field, optional_string, string_field
 from ..realtime import events as wire
-from ..realtime.broadcast import publish, record_change
+from ..realtime.broadcast import record_change
 from ..realtime.dispatch import ANSWER, EventContext, EventTable, Rate
 from ..realtime.errors import NotJoined
-from ..realtime.presence import PRESENCE, Connection, connection_json
+from ..realtime.presence import PRESENCE, PRESENCE_UPDATES, Connection
 from ..state import SESSIONS
 from . import live, speakers
 from .access import MeetingAccess, readable_meeting
@@ -59,10 +59,8 @@ async def run_change(context: EventContext, action: Action) -> ANSWER:
     return {"ok": True, "rev": rev}
 
 
-async def _publish_presence(context: EventContext, meeting_id: int) -> None:
-    connections = await context.app[PRESENCE].connections(meeting_id)
-    publish(context.app, wire.console_room(meeting_id), wire.PRESENCE_EVENT,
-            [{"connections": [connection_json(c) for c in connections]}])
+def _publish_presence(context: EventContext, meeting_id: int) -> None:
+    context.app[PRESENCE_UPDATES].touch(meeting_id)
 
 
 async def _leave(context: EventContext) -> None:
@@ -72,7 +70,7 @@ async def _leave(context: EventContext) -> None:
     await context.namespace.leave_room(context.sid, wire.meeting_room(meeting_id))
     await context.namespace.leave_room(context.sid, wire.console_room(meeting_id))
     await context.app[PRESENCE].remove(meeting_id, context.sid)
-    await _publish_presence(context, meeting_id)
+    _publish_presence(context, meeting_id)
 
 
 @table.on(wire.JOIN)
@@ -97,7 +95,7 @@ async def join(context: EventContext, payload: dict[str, Any]) -> ANSWER:
             participant_id=participant.id if participant else None, device=device,
             since=utcnow().isoformat()))
         state = await snapshot(db, access)
-    await _publish_presence(context, access.meeting.id)
+    _publish_presence(context, access.meeting.id)
     return {"ok": True, "snapshot": state}
 
 

@@ -23,6 +23,9 @@ import redis.asyncio as aioredis
 from aiohttp import web
 
 from ..state import SETTINGS
+from .broadcast import publish
+from .coalesce import Coalescer
+from .events import PRESENCE_EVENT, console_room
 
 log = logging.getLogger("phonghop.realtime")
 HEARTBEAT_SECONDS = 5
@@ -103,32 +106,51 @@ def connection_json(connection: Connection) -> dict[str, Any]:
     return {k: v for k, v in asdict(connection).items() if k != "sid"}
 
 
+PRESENCE_EVERY = 0.5
+PRESENCE_UPDATES = web.AppKey("presence_updates", Coalescer)
+
+
+def presence_sender(app: web.Application) -> Coalescer:
+    """Who is connected, to the console, at most twice a second: five hundred tablets
+    joining at once make one list every half second, not five hundred."""
+
+    async def send(meeting_id: int) -> None:
+        connections = await app[PRESENCE].connections(meeting_id)
+        publish(app, console_room(meeting_id), PRESENCE_EVENT,
+                [{"connections": [connection_json(c) for c in connections]}])
+
+    return Coalescer(send, PRESENCE_EVERY, "presence")
+
+
+async def _beat(presence: RedisPresence) -> None:
+    while True:
+        try:
+            await presence.heartbeat()
+        except aioredis.RedisError:
+            log.warning("presence heartbeat to Redis failed", exc_info=True)
+        await asyncio.sleep(HEARTBEAT_SECONDS)
+
+
 async def presence_context(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS].redis
-    if not settings.url:
-        app[PRESENCE] = MemoryPresence()
-        yield
-        return
-    client = aioredis.from_url(settings.url, decode_responses=True)
-    presence = RedisPresence(client, settings.channel)
-    app[PRESENCE] = presence
-
-    async def beat() -> None:
-        while True:
-            try:
-                await presence.heartbeat()
-            except aioredis.RedisError:
-                log.warning("presence heartbeat to Redis failed", exc_info=True)
-            await asyncio.sleep(HEARTBEAT_SECONDS)
-
-    await presence.heartbeat()
-    task = asyncio.get_running_loop().create_task(beat())
+    client = aioredis.from_url(settings.url, decode_responses=True) if settings.url else None
+    presence = RedisPresence(client, settings.channel) if client else None
+    app[PRESENCE] = presence or MemoryPresence()
+    app[PRESENCE_UPDATES] = presence_sender(app)
+    loop = asyncio.get_running_loop()
+    tasks = [loop.create_task(app[PRESENCE_UPDATES].run(), name="presence updates")]
+    if presence is not None:
+        await presence.heartbeat()
+        tasks.append(loop.create_task(_beat(presence), name="presence heartbeat"))
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        with contextlib.suppress(aioredis.RedisError):
-            await client.delete(presence._process_key(presence.process))
-        await client.aclose()
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if presence is not None and client is not None:
+            with contextlib.suppress(aioredis.RedisError):
+                await client.delete(presence._process_key(presence.process))
+            await client.aclose()

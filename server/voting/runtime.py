@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from ..meetings.models import Meeting
 from ..meetings.participants import may_vote, participants_of
 from ..realtime.broadcast import publish, record_change
+from ..realtime.coalesce import Coalescer
 from ..realtime.events import POLL_PROGRESS, console_room
 from ..state import ENGINE, SESSIONS
 from . import service
@@ -33,29 +34,12 @@ PROGRESS_EVERY = 0.25
 CLOCK_EVERY = 0.5
 
 
-class Progress:
-    """Polls whose count changed, sent together at most every ``PROGRESS_EVERY`` seconds."""
+class Progress(Coalescer):
+    """How many of how many have voted in a poll, to the console, a few times a second."""
 
     def __init__(self, app: web.Application) -> None:
+        super().__init__(self._send, PROGRESS_EVERY, "poll progress")
         self.app = app
-        self.dirty: set[int] = set()
-        self.wake = asyncio.Event()
-
-    def touch(self, poll_id: int) -> None:
-        self.dirty.add(poll_id)
-        self.wake.set()
-
-    async def run(self) -> None:
-        while True:
-            await self.wake.wait()
-            self.wake.clear()
-            polls, self.dirty = self.dirty, set()
-            for poll_id in sorted(polls):
-                try:
-                    await self._send(poll_id)
-                except Exception:
-                    log.exception("progress of poll %s could not be sent", poll_id)
-            await asyncio.sleep(PROGRESS_EVERY)
 
     async def _send(self, poll_id: int) -> None:
         async with self.app[SESSIONS]() as db:
