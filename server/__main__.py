@@ -9,6 +9,7 @@
     audit verify  check the audit log's hash chain (exit 1 and the first broken entry)
     dev-pki DIR   write a throwaway CA, signers, a timestamp authority and a CRL
                   (development and tests only)
+    bridge        run a video bridge worker (an SFU, one process a core; docs/video.md)
 
 Every command reads the same settings (``--config FILE``, then ``PHONGHOP_*``).
 A wrong setting or argument ends with one line and exit status 2, never a traceback.
@@ -89,6 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     key.add_argument("--token-label", default="")
     key.add_argument("--key-label", default="")
     key.add_argument("--image", metavar="PNG", help="the handwritten signature or seal image")
+
+    bridge = commands.add_parser("bridge", help="run a video bridge worker (docs/video.md)")
+    bridge.add_argument("--port", type=int, required=True, help="port of its internal HTTP API")
+    bridge.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1; any other needs "
+                             "bridge.secret)")
     return parser
 
 
@@ -334,6 +341,22 @@ def cmd_signing_key(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bridge(settings: Settings, args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from .bridge.forwarding import HookBroken
+    from .bridge.worker import ConfigError, create_worker_app
+
+    try:
+        app = create_worker_app(settings.bridge, host=args.host, port=args.port)
+    except (ConfigError, HookBroken) as e:
+        raise CommandError(str(e)) from None
+    logging.getLogger("phonghop.bridge").info("bridge worker on http://%s:%s, codec %s",
+                                              args.host, args.port, settings.bridge.codec)
+    web.run_app(app, host=args.host, port=args.port, print=None, access_log=None)
+    return 0
+
+
 COMMANDS = {
     "serve": cmd_serve,
     "migrate": cmd_migrate,
@@ -343,6 +366,7 @@ COMMANDS = {
     "audit": cmd_audit,
     "dev-pki": cmd_dev_pki,
     "signing-key": cmd_signing_key,
+    "bridge": cmd_bridge,
 }
 
 if __name__ == "__main__":
