@@ -3,9 +3,10 @@ in the reader's language (what each signature says, and one verdict)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from ..errors import TooLarge, UnsupportedMediaType
 from ..i18n import translate
@@ -15,9 +16,9 @@ from .verify import Report, SignatureReport
 CHUNK = 256 * 1024
 
 
-async def _limited(stream: Any, limit: int, max_mb: int) -> bytes:
+async def _limited(read: Callable[[int], Awaitable[bytes]], limit: int, max_mb: int) -> bytes:
     data = bytearray()
-    while chunk := await stream.read(CHUNK):
+    while chunk := await read(CHUNK):
         data += chunk
         if len(data) > limit:
             raise TooLarge(max_mb=max_mb)
@@ -29,12 +30,12 @@ async def read_upload(request: web.Request, max_mb: int) -> bytes:
     form; larger than ``max_mb`` is refused while reading, before it is all in memory."""
     limit = max_mb * 1024 * 1024
     if request.content_type == "application/pdf":
-        return await _limited(request.content, limit, max_mb)
+        return await _limited(request.content.read, limit, max_mb)
     if request.content_type == "multipart/form-data":
         reader = await request.multipart()
         while (part := await reader.next()) is not None:
-            if getattr(part, "name", None) == "file":
-                return await _limited(part, limit, max_mb)
+            if isinstance(part, BodyPartReader) and part.name == "file":
+                return await _limited(part.read_chunk, limit, max_mb)
     raise UnsupportedMediaType()
 
 

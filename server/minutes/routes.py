@@ -43,8 +43,10 @@ async def _answer(db: Any, access: MeetingAccess, minutes: Minutes, status: int 
     version = await service.current_version(db, minutes)
     body = service.minutes_json(minutes, version, with_sections=service.may_read_draft(access))
     next_role = workflow.NEXT_SIGNER.get(minutes.status)
+    signed = await workflow.signatures(db, minutes)
     body.update({
-        "signatures": [{"role": r.value} for r in SIGNED_BY.get(minutes.status, [])],
+        "signatures": [{"role": r.value, **signed.get(r.value, {"name": None, "signed_at": None})}
+                       for r in SIGNED_BY.get(minutes.status, [])],
         "next": next_role.value if next_role else None,
         "may": {"edit": service.may_edit(access) and minutes.status != MinutesStatus.PUBLISHED,
                 "approve": service.may_edit(access) and minutes.status == MinutesStatus.DRAFT,
@@ -107,9 +109,11 @@ async def api_history(request: web.Request) -> web.Response:
             raise Forbidden()
         minutes = await service.minutes_of(db, access)
         edits = await service.history(db, minutes, request.query.get("section"))
+        names = await service.names_of(db, {e.saved_by_id for e in edits if e.saved_by_id})
         return json_response({"edits": [
             {"key": e.key, "version": e.version, "text": e.text, "saved_by_id": e.saved_by_id,
-             "saved_at": e.saved_at.isoformat()} for e in edits]})
+             "saved_by": names.get(e.saved_by_id or 0), "saved_at": e.saved_at.isoformat()}
+            for e in edits]})
 
 
 @routes.post(BASE + "/approve")

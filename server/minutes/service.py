@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..auth.models import User
 from ..db import utcnow
 from ..errors import Forbidden, NotFound
 from ..meetings.access import MeetingAccess
@@ -149,3 +150,8 @@ def minutes_json(minutes: Minutes, version: MinutesVersion, *, with_sections: bo
     if with_sections:
         answer["sections"] = version.sections
     return answer
+
+
+async def names_of(db: AsyncSession, user_ids: set[int]) -> dict[int, str]:
+    rows = await db.execute(select(User.id, User.full_name).where(User.id.in_(user_ids)))
+    return {int(user_id): name for user_id, name in rows}

@@ -21,6 +21,7 @@ from aiohttp import web
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..audit.models import AuditEntry
 from ..audit.service import append as audit
 from ..auth.models import User
 from ..db import utcnow
@@ -229,3 +230,13 @@ async def verify_pdf(app: web.Application, pdf: bytes) -> Report:
     are expected."""
     trust = await _run(trust_from_settings, app[SETTINGS].signing)
     return await _run(verify_with, pdf, trust, list(SignerRole))
+
+
+async def signatures(db: AsyncSession, minutes: Minutes) -> dict[str, dict[str, Any]]:
+    """Who signed the current version as which role, and when: from the audit log, which
+    records each signature with its signer in the transaction that stored it."""
+    entries = await db.scalars(select(AuditEntry).where(
+        AuditEntry.meeting_id == minutes.meeting_id, AuditEntry.action == "minutes_signed")
+        .order_by(AuditEntry.seq))
+    return {e.data["role"]: {"name": e.actor, "signed_at": e.at.isoformat()} for e in entries
+            if e.data.get("minutes_id") == minutes.id and e.data.get("version") == minutes.version}

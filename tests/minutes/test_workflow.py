@@ -8,9 +8,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from sqlalchemy import select
 
+from server.auth.models import User
 from server.documents.store import DocumentStore
 from server.meetings.models import Meeting
 from server.minutes.keys import KeyPlace, register_key
@@ -65,7 +67,8 @@ async def sign(tablet: Tablet, meeting_id: int, role: str, secret: str = DEV_PAS
 
 
 async def test_minutes_go_from_the_record_to_published_and_verify(
-    chair: Tablet, make_poll: MakePoll, tablets: Tablets, meeting_id: int, keys: None
+    chair: Tablet, make_poll: MakePoll, tablets: Tablets, meeting_id: int, keys: None,
+    sessions: Any
 ) -> None:
     secretary = await _approved(chair, make_poll, tablets, meeting_id)
     for tablet, role, status in ((chair, "chair", "signed_chair"),
@@ -76,10 +79,16 @@ async def test_minutes_go_from_the_record_to_published_and_verify(
         assert body["minutes"]["status"] == status
     code, body = await secretary.http("POST", BASE.format(meeting_id) + "/publish")
     assert code == 200 and body["minutes"]["status"] == "published"
+    signers = {s["role"]: s["name"] for s in body["minutes"]["signatures"]}
+    async with sessions() as db:
+        names = dict((await db.execute(select(User.username, User.full_name).where(
+            User.username.in_(["chutoa", "thuky"])))).all())
+    assert (signers["chair"], signers["secretary"]) == (names["chutoa"], names["thuky"])
+    assert all(s["signed_at"] for s in body["minutes"]["signatures"])
 
     delegate = await tablets("daibieu05")
     assert delegate.snapshot["minutes"]["url"].endswith("/minutes.pdf")
-    async with __import__("aiohttp").ClientSession(
+    async with aiohttp.ClientSession(
             cookies={"phonghop_session": delegate.cookie}) as http:
         async with http.get(f"{delegate.url}/api/v1/meetings/{meeting_id}/minutes.pdf") as r:
             assert r.status == 200
@@ -89,9 +98,16 @@ async def test_minutes_go_from_the_record_to_published_and_verify(
                                       "X-CSRF-Token": delegate.csrf}) as r:
             report = await r.json()
     assert report["valid"] is True, report
+    form = aiohttp.FormData()
+    form.add_field("file", pdf, filename="bien-ban.pdf", content_type="application/pdf")
+    async with aiohttp.ClientSession(
+            cookies={"phonghop_session": delegate.cookie}) as http, \
+            http.post(f"{delegate.url}/api/v1/minutes/verify", data=form,
+                      headers={"X-CSRF-Token": delegate.csrf}) as r:
+        assert (r.status, (await r.json())["valid"]) == (200, True)
     assert [s["role"] for s in report["signatures"] if s["role"]] == ["chair", "secretary",
                                                                       "seal"]
-    async with __import__("aiohttp").ClientSession(
+    async with aiohttp.ClientSession(
             cookies={"phonghop_session": secretary.cookie}) as http, \
             http.get(f"{secretary.url}/api/v1/meetings/{meeting_id}/minutes.edxml") as r:
         root = ET.fromstring(await r.read())
@@ -147,7 +163,7 @@ async def test_a_missing_key_is_named(
 
 async def test_verifying_something_that_is_not_a_signed_pdf_says_so(tablets: Tablets) -> None:
     tablet = await tablets("daibieu01")
-    async with __import__("aiohttp").ClientSession(
+    async with aiohttp.ClientSession(
             cookies={"phonghop_session": tablet.cookie}) as http:
         async with http.post(f"{tablet.url}/api/v1/minutes/verify", data=b"khong phai pdf",
                              headers={"Content-Type": "application/pdf",
