@@ -6,11 +6,11 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
-from ..db import Base, UTCDateTime, utcnow
+from ..db import Base, UTCDateTime, utcnow, value_enum
 
 
 class AnnotationKind(enum.StrEnum):
@@ -24,10 +24,6 @@ class Visibility(enum.StrEnum):
     MEETING = "meeting"   # everyone who may read the document
     NAMED = "named"       # the named participants (who may read the document)
 
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, native_enum=False, length=20,
-                values_callable=lambda e: [m.value for m in e])
 
 
 class Annotation(Base):
@@ -49,10 +45,10 @@ class Annotation(Base):
         ForeignKey("documents.id", ondelete="CASCADE"), index=True)
     version: Mapped[int] = mapped_column(Integer)
     page: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[AnnotationKind] = mapped_column(_enum(AnnotationKind, "annotation_kind"))
+    kind: Mapped[AnnotationKind] = mapped_column(value_enum(AnnotationKind, "annotation_kind"))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     visibility: Mapped[Visibility] = mapped_column(
-        _enum(Visibility, "annotation_visibility"), default=Visibility.PRIVATE)
+        value_enum(Visibility, "annotation_visibility"), default=Visibility.PRIVATE)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     # The annotation of the earlier version this one was carried from.

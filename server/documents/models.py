@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, UTCDateTime, utcnow
+from ..db import Base, UTCDateTime, utcnow, value_enum
 
 
 class DocumentAccess(enum.StrEnum):
@@ -29,8 +29,7 @@ class Document(Base):
         ForeignKey("agenda_items.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(500))
     access: Mapped[DocumentAccess] = mapped_column(
-        Enum(DocumentAccess, name="document_access", native_enum=False, length=20,
-             values_callable=lambda e: [m.value for m in e]),
+        value_enum(DocumentAccess, "document_access"),
         default=DocumentAccess.MEETING)
     position: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -19,16 +18,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, UTCDateTime, utcnow
+from ..db import Base, UTCDateTime, utcnow, value_enum
 
 if TYPE_CHECKING:
     from ..auth.models import User
 
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    # Stored as the value text with a CHECK constraint, the same on both engines.
-    return Enum(cls, name=name, native_enum=False, length=20,
-                values_callable=lambda e: [m.value for m in e])
 
 
 class UnitKind(enum.StrEnum):
@@ -88,7 +82,7 @@ class Unit(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
-    kind: Mapped[UnitKind] = mapped_column(_enum(UnitKind, "unit_kind"))
+    kind: Mapped[UnitKind] = mapped_column(value_enum(UnitKind, "unit_kind"))
     name: Mapped[str] = mapped_column(String(200))
     short_name: Mapped[str] = mapped_column(String(40), default="")
 
@@ -100,7 +94,7 @@ class Room(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
-    kind: Mapped[RoomKind] = mapped_column(_enum(RoomKind, "room_kind"))
+    kind: Mapped[RoomKind] = mapped_column(value_enum(RoomKind, "room_kind"))
     name: Mapped[str] = mapped_column(String(200))
     seats: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -118,7 +112,7 @@ class Meeting(Base):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[MeetingStatus] = mapped_column(
-        _enum(MeetingStatus, "meeting_status"), default=MeetingStatus.DRAFT)
+        value_enum(MeetingStatus, "meeting_status"), default=MeetingStatus.DRAFT)
     # Whether a substitute (dự thay) inherits the absent member's voting right.
     substitutes_may_vote: Mapped[bool] = mapped_column(Boolean, default=True)
     # The meeting this one was created from (weekly giao ban and the like).
@@ -154,12 +148,12 @@ class Participant(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    role: Mapped[MeetingRole] = mapped_column(_enum(MeetingRole, "meeting_role"))
+    role: Mapped[MeetingRole] = mapped_column(value_enum(MeetingRole, "meeting_role"))
     room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"))
     seat: Mapped[int | None] = mapped_column(Integer)
     voting_right: Mapped[bool] = mapped_column(Boolean, default=False)
     attendance: Mapped[Attendance] = mapped_column(
-        _enum(Attendance, "attendance"), default=Attendance.UNKNOWN)
+        value_enum(Attendance, "attendance"), default=Attendance.UNKNOWN)
     absence_reason: Mapped[str] = mapped_column(String(500), default="")
     # A substitute (người dự thay) stands in for this absent participant of the same meeting.
     substitute_for_id: Mapped[int | None] = mapped_column(
@@ -195,7 +189,7 @@ class AgendaItem(Base):
     presenter: Mapped[str] = mapped_column(String(200), default="")
     planned_minutes: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[AgendaStatus] = mapped_column(
-        _enum(AgendaStatus, "agenda_status"), default=AgendaStatus.PENDING)
+        value_enum(AgendaStatus, "agenda_status"), default=AgendaStatus.PENDING)
     notes: Mapped[str] = mapped_column(Text, default="")
     # When the chair took it up and left it, and what was concluded (kết luận): the minutes'.
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -231,7 +225,7 @@ class SpeakingTurn(Base):
     requested_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))
     status: Mapped[TurnStatus] = mapped_column(
-        _enum(TurnStatus, "turn_status"), default=TurnStatus.QUEUED)
+        value_enum(TurnStatus, "turn_status"), default=TurnStatus.QUEUED)
     position: Mapped[int] = mapped_column(Integer, default=0)
     limit_seconds: Mapped[int | None] = mapped_column(Integer)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -12,15 +12,10 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import Base, UTCDateTime, utcnow
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, native_enum=False, length=20,
-                values_callable=lambda e: [m.value for m in e])
+from ..db import Base, UTCDateTime, utcnow, value_enum
 
 
 class MinutesStatus(enum.StrEnum):
@@ -38,7 +33,7 @@ class Minutes(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(
         ForeignKey("meetings.id", ondelete="CASCADE"), unique=True)
-    status: Mapped[MinutesStatus] = mapped_column(_enum(MinutesStatus, "minutes_status"),
+    status: Mapped[MinutesStatus] = mapped_column(value_enum(MinutesStatus, "minutes_status"),
                                                   default=MinutesStatus.DRAFT)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -97,7 +92,7 @@ class SigningKey(Base):
         ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     unit_id: Mapped[int | None] = mapped_column(
         ForeignKey("units.id", ondelete="CASCADE"), unique=True)
-    kind: Mapped[KeyKind] = mapped_column(_enum(KeyKind, "key_kind"))
+    kind: Mapped[KeyKind] = mapped_column(value_enum(KeyKind, "key_kind"))
     pkcs12_path: Mapped[str] = mapped_column(String(500), default="")
     pkcs11_module: Mapped[str] = mapped_column(String(500), default="")
     token_label: Mapped[str] = mapped_column(String(100), default="")

@@ -14,7 +14,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -22,12 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, UTCDateTime, utcnow
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, native_enum=False, length=20,
-                values_callable=lambda e: [m.value for m in e])
+from ..db import Base, UTCDateTime, utcnow, value_enum
 
 
 class PollKind(enum.StrEnum):
@@ -74,24 +68,24 @@ class Poll(Base):
     agenda_item_id: Mapped[int | None] = mapped_column(
         ForeignKey("agenda_items.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(500))
-    kind: Mapped[PollKind] = mapped_column(_enum(PollKind, "poll_kind"))
+    kind: Mapped[PollKind] = mapped_column(value_enum(PollKind, "poll_kind"))
     secret: Mapped[bool] = mapped_column(Boolean, default=False)
     max_selections: Mapped[int] = mapped_column(Integer, default=1)
     # A named poll may let voters change their mind until it closes; a secret one cannot,
     # as nothing says which count a voter's earlier choice went to.
     allow_change: Mapped[bool] = mapped_column(Boolean, default=False)
-    majority: Mapped[Majority] = mapped_column(_enum(Majority, "poll_majority"),
+    majority: Mapped[Majority] = mapped_column(value_enum(Majority, "poll_majority"),
                                                default=Majority.MORE_THAN_HALF)
     numerator: Mapped[int] = mapped_column(Integer, default=1)
     denominator: Mapped[int] = mapped_column(Integer, default=2)
-    base: Mapped[ShareBase] = mapped_column(_enum(ShareBase, "poll_base"),
+    base: Mapped[ShareBase] = mapped_column(value_enum(ShareBase, "poll_base"),
                                             default=ShareBase.MEMBERS)
     # At least this share of all members present before it may open (quorum; the
     # People's Committee meets with two thirds of its members).
     quorum_numerator: Mapped[int] = mapped_column(Integer, default=2)
     quorum_denominator: Mapped[int] = mapped_column(Integer, default=3)
     duration_seconds: Mapped[int | None] = mapped_column(Integer)
-    status: Mapped[PollStatus] = mapped_column(_enum(PollStatus, "poll_status"),
+    status: Mapped[PollStatus] = mapped_column(value_enum(PollStatus, "poll_status"),
                                                default=PollStatus.DRAFT)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -114,7 +108,7 @@ class PollOption(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    role: Mapped[OptionRole] = mapped_column(_enum(OptionRole, "option_role"))
+    role: Mapped[OptionRole] = mapped_column(value_enum(OptionRole, "option_role"))
     label: Mapped[str] = mapped_column(String(300))
 
 
