@@ -17,6 +17,7 @@ from .auth.identity import identity_middleware
 from .auth.passwords import Passwords
 from .auth.routes import routes as auth_routes
 from .bridge import signalling as bridge_signalling
+from .bridge.routes import routes as bridge_routes
 from .db import create_engine, schema_state, session_factory
 from .documents.routes import all_routes as document_routes
 from .documents.store import DocumentStore
@@ -100,6 +101,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_routes(annotation_routes)
     app.router.add_routes(voting_routes)
     app.router.add_routes(minutes_routes)
+    app.router.add_routes(bridge_routes)
     app.router.add_routes(minutes_pages)
     app.router.add_routes(organisation_routes())
     setup_static(app, ROOT / "web")

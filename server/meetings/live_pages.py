@@ -1,5 +1,6 @@
 """The pages of a meeting in progress: the delegate's tablet reader, the chair's
-console, the hall screen, and the service worker that keeps them working offline.
+console, the hall screen, a browser's video endpoint, and the service worker that
+keeps them working offline.
 
 Each page renders only what identifies the meeting and the reader; the live
 state arrives over Socket.IO (``join`` answers with a snapshot) and the
@@ -57,6 +58,12 @@ async def console_page(request: web.Request) -> web.Response:
 @routes.get("/meetings/{meeting_id}/screen", name="meeting-screen")
 async def screen_page(request: web.Request) -> web.Response:
     return await _page(request, "live/screen.html")
+
+
+@routes.get("/meetings/{meeting_id}/video", name="meeting-video")
+async def video_page(request: web.Request) -> web.Response:
+    """A browser endpoint of the video bridge, for a participant away from any room."""
+    return await _page(request, "live/video.html")
 
 
 @routes.get("/sw.js", name="service-worker")

@@ -32,6 +32,7 @@ export class LiveMeeting extends EventTarget {
     this.socket.on(wire.PRESENCE_EVENT, (payload) => this.#emit("presence", payload));
     this.socket.on(wire.POLL_PROGRESS, (payload) => this.#emit("poll-progress", payload));
     this.socket.on(wire.SESSION_ENDED, (payload) => this.#emit("session-ended", payload));
+    this.socket.on(wire.VIDEO_COMMAND, (payload) => this.#emit("video-command", payload));
   }
 
   /** Server time now, as this device best knows it (ms since the epoch). */

@@ -12,6 +12,7 @@ import { setupAgenda } from "./console-agenda.js";
 import { setupFloor } from "./console-floor.js";
 import { setupPresentation } from "./console-present.js";
 import { setupPresence, setupStats } from "./console-room.js";
+import { setupVideo } from "./console-video.js";
 import { setupVote } from "./console-vote.js";
 
 const TICK_MS = 250;
@@ -34,6 +35,7 @@ const presentation = setupPresentation(root.querySelector("#presentation"), live
 const presence = setupPresence(root.querySelector("#presence"));
 const stats = setupStats(root.querySelector("#stats"), live.meetingId);
 const vote = setupVote(root.querySelector("#vote"), live);
+const video = setupVideo(root.querySelector("#video"), live);
 
 function renderStatus(state) {
   const { status } = state.meeting;
@@ -55,7 +57,7 @@ const PARTS = {
   status: [renderStatus, agenda.render],
   item: [agenda.render, vote.render],
   presentation: [presentation.render],
-  floor: [floor.render.bind(floor), () => stats.soon()],
+  floor: [floor.render.bind(floor), () => stats.soon(), () => video.soon()],
   attendance: [renderStatus],
   documents: [() => presentation.loadDocuments()],
   polls: [vote.render],
@@ -72,6 +74,7 @@ live.addEventListener("online", ({ detail }) => {
   connection.querySelector("[data-connection-text]").textContent =
     t(detail.online ? "live.console.online" : "live.console.offline");
   syncControls(root, live);
+  video.sync();
 });
 
 live.addEventListener("refused", ({ detail }) => say.fail(detail.message));
@@ -91,6 +94,7 @@ endButton.addEventListener("click", async () => {
 syncControls(root, live);
 presentation.loadDocuments();
 stats.load();
+video.start();
 setInterval(() => {
   if (!live.state) return;
   agenda.tick();

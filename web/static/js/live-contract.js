@@ -10,6 +10,7 @@ export const MEETING_EVENT = "meeting_event";
 export const ANNOTATION_EVENT = "annotation";
 export const PRESENCE_EVENT = "presence";
 export const POLL_PROGRESS = "poll_progress";
+export const VIDEO_COMMAND = "video_command";
 
 // client → server
 export const JOIN = "join";
@@ -33,6 +34,12 @@ export const RECORD_HANDS = "record_hands";
 export const CAST_BALLOT = "cast_ballot";
 export const REQUEST_TO_SPEAK = "request_to_speak";
 export const WITHDRAW_REQUEST = "withdraw_request";
+
+// client → server: video endpoints (docs/video.md)
+export const VIDEO_JOIN = "video_join";
+export const VIDEO_OFFER = "video_offer";
+export const VIDEO_LEAVE = "video_leave";
+export const VIDEO_MUTE = "video_mute";
 
 // Types of MEETING_EVENT: the part of the snapshot each replaces.
 export const EVENT_PARTS = {

@@ -1,0 +1,193 @@
+"""In a real Chromium with a fake camera: browser endpoints join a meeting's video through a
+real bridge worker, and the chair runs them from the console.
+
+A worker process (``python -m server bridge``) is started on a free port and the app's
+settings point at it, offering 127.0.0.1 as its only ICE address (aioice skips loopback
+otherwise). Two delegates open /meetings/{id}/video in their own browser contexts; the
+chair, on the console, sees both connected in "Điểm cầu truyền hình", gives the floor
+to one of them there, and the other's page then plays that camera as its main video:
+frames that keep coming (the video's size known, its time advancing). The chair mutes
+the first delegate and their page says so with its microphone off; unmuting opens it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import secrets
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestClient
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from server.demo.organisation import MEETING_TITLE
+from server.settings import ROOT, Settings
+
+from ..conftest import make_settings
+from ..realtime.processes import free_port
+from .conftest import ARGS, CHROMIUM
+from .test_secretary_path import sign_in
+
+SECRET = secrets.token_hex(16)
+VIEWER, VIEWER_NAME = "daibieu01", "Lê Quang Minh"
+SPEAKER, SPEAKER_NAME = "daibieu02", "Phạm Thị Thu Hà"
+MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+              "--autoplay-policy=no-user-gesture-required"]
+
+
+@pytest.fixture(scope="module")
+def bridge_port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def settings(database_url: str, store_path: Path, bridge_port: int) -> Settings:
+    return make_settings(database_url, store_path, bridge={
+        "workers": [f"http://127.0.0.1:{bridge_port}"], "secret": SECRET,
+        "host_addresses": ["127.0.0.1"], "thumbnails": 2})
+
+
+@pytest.fixture
+def worker(bridge_port: int, tmp_path: Path) -> Iterator[str]:
+    """A bridge worker process on loopback; its log goes to a file the failure shows."""
+    log = (tmp_path / "bridge.log").open("w+b")
+    env = {"PHONGHOP_BRIDGE_SECRET": SECRET, "PHONGHOP_BRIDGE_HOST_ADDRESSES": "127.0.0.1",
+           "PHONGHOP_LOGGING_LEVEL": "INFO"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "server", "bridge", "--port", str(bridge_port)], cwd=ROOT,
+        env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        yield f"http://127.0.0.1:{bridge_port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+async def wait_worker(url: str) -> None:
+    async with aiohttp.ClientSession(headers={"X-Bridge-Key": SECRET}) as http:
+        for _ in range(300):
+            try:
+                async with http.get(f"{url}/status") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.05)
+    raise AssertionError(f"the bridge worker at {url} did not answer")
+
+
+@pytest.fixture
+async def media_browser() -> AsyncIterator[Browser]:
+    """Chromium with a fake camera and microphone, granted without asking."""
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM,
+                                                   args=[*ARGS, *MEDIA_ARGS])
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+FRAMES_JS = """async ([selector, seconds]) => {
+  const video = document.querySelector(selector);
+  const frames = () => video.getVideoPlaybackQuality().totalVideoFrames;
+  const [time, decoded] = [video.currentTime, frames()];
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  return { frames: frames() - decoded, advanced: video.currentTime - time,
+           width: video.videoWidth, height: video.videoHeight };
+}"""
+
+
+async def frames_of(page: Page, selector: str, seconds: float = 2) -> dict[str, float]:
+    """How many frames a <video> showed in `seconds`, how far its time moved, its size."""
+    return await page.evaluate(FRAMES_JS, [selector, seconds])
+
+
+async def endpoint_page(browser: Browser, base: str, username: str, meeting_id: int) -> Page:
+    page = await sign_in(browser, base, username, viewport={"width": 1280, "height": 900})
+    await page.goto(f"{base}/meetings/{meeting_id}/video")
+    return page
+
+
+async def test_a_browser_endpoint_receives_the_floor_holders_camera(
+    client: TestClient, demo: None, media_browser: Browser, worker: str, artifacts: Path,
+    engine_name: str,
+) -> None:
+    await wait_worker(worker)
+    base = f"http://{client.host}:{client.port}"
+    console = await sign_in(media_browser, base, "chutoa", viewport={"width": 1280, "height": 1100})
+    pages = [console]
+    try:
+        await console.get_by_role("link", name=MEETING_TITLE).click()
+        await console.get_by_role("link", name="Điều hành cuộc họp").click()
+        await expect(console).to_have_url(re.compile(rf"{base}/meetings/\d+/console$"))
+        meeting_id = int(console.url.split("/")[-2])
+        await expect(console.locator("[data-connection]")).to_contain_text("Đã kết nối")
+        await console.get_by_role("button", name="Bắt đầu cuộc họp").click()
+        await expect(console.locator("#meeting-controls [data-status-badge]")).to_contain_text(
+            "Đang họp")
+
+        viewer = await endpoint_page(media_browser, base, VIEWER, meeting_id)
+        pages.append(viewer)
+        speaker = await endpoint_page(media_browser, base, SPEAKER, meeting_id)
+        pages.append(speaker)
+        for page in (viewer, speaker):
+            await expect(page.locator("[data-connection-text]")).to_have_text(
+                "Đã kết nối hình ảnh", timeout=20_000)
+            # Its own camera, muted, in the corner.
+            await page.wait_for_function(
+                "document.querySelector('[data-self-video]').videoWidth > 0")
+
+        # The console lists both browsers as connected.
+        panel = console.locator("#video")
+        viewer_row = panel.locator(".endpoint", has_text=VIEWER_NAME)
+        speaker_row = panel.locator(".endpoint", has_text=SPEAKER_NAME)
+        await expect(viewer_row).to_have_attribute("data-connected", "yes", timeout=10_000)
+        await expect(speaker_row).to_have_attribute("data-connected", "yes")
+
+        # Nobody has the floor: the viewer's main video shows nothing yet.
+        await expect(viewer.locator("[data-main-empty]")).to_be_visible()
+
+        # The chair gives the floor from the panel: the viewer's main video is the speaker's camera.
+        await panel.get_by_role("button", name=f"Trao quyền phát biểu cho {SPEAKER_NAME}").click()
+        await expect(panel.get_by_role("status")).to_have_text(
+            f"Đã trao quyền phát biểu cho {SPEAKER_NAME}.")
+        await expect(viewer.locator("[data-speaker-name]")).to_have_text(SPEAKER_NAME)
+        await expect(speaker_row).to_have_attribute("data-floor", "yes", timeout=10_000)
+        await expect(viewer.locator("[data-main-empty]")).to_be_hidden(timeout=10_000)
+        seen = await frames_of(viewer, "video[data-main-video]")
+        assert seen["frames"] >= 10 and seen["width"] > 0 and seen["advanced"] > 1, seen
+        # The speaker sees the viewer small, as a thumbnail; the viewer's only other
+        # endpoint is its main video, so it shows no thumbnail (not even a frozen one).
+        await expect(speaker.locator(".video-thumb:visible")).to_have_count(1, timeout=10_000)
+        small = await frames_of(speaker, ".video-thumb:not([hidden]) video")
+        assert small["frames"] >= 3 and 0 < small["width"] <= 320, small
+        await expect(viewer.locator(".video-thumb:visible")).to_have_count(0)
+
+        # The chair mutes the viewer: its page closes its microphone and says who did.
+        await panel.get_by_role("button", name=f"Tắt tiếng {VIEWER_NAME}").click()
+        await expect(viewer.locator("[data-notice]")).to_have_text("Chủ tọa đã tắt micrô của bạn.")
+        await expect(viewer.locator("[data-mute]")).to_have_text("Bật micrô")
+        assert await viewer.evaluate(
+            "document.querySelector('[data-video-room]').dataset.microphone") == "off"
+        await expect(viewer_row).to_have_attribute("data-muted", "yes", timeout=10_000)
+        await viewer.screenshot(path=artifacts / f"video-browser-endpoint-{engine_name}.png")
+        await console.locator("#video").screenshot(
+            path=artifacts / f"video-console-panel-{engine_name}.png")
+        await panel.get_by_role("button", name=f"Bật tiếng {VIEWER_NAME}").click()
+        await expect(viewer.locator("[data-mute]")).to_have_text("Tắt micrô")
+        await expect(viewer_row).to_have_attribute("data-muted", "no", timeout=10_000)
+    finally:
+        for page in pages:
+            await page.context.close()
