@@ -15,7 +15,7 @@ def iso(moment: Any) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def results_json(results: Results) -> dict[str, Any]:
+def results_json(results: Results, *, names: bool = True) -> dict[str, Any]:
     outcome = results.outcome
     return {
         "turnout": {"members": results.turnout.members, "present": results.turnout.present,
@@ -24,13 +24,15 @@ def results_json(results: Results) -> dict[str, Any]:
         "outcome": {"passed": outcome.passed, "base": outcome.base, "needed": outcome.needed,
                     "deciding_votes": outcome.deciding_votes, "chosen": list(outcome.chosen),
                     "tie": outcome.tie},
-        "named": None if results.named is None else [
+        "named": None if results.named is None or not names else [
             {"participant_id": v.participant_id, "name": v.name, "option_ids": list(v.option_ids),
              "recorded_by_chair": v.recorded_by_chair} for v in results.named],
+        "named_count": None if results.named is None else len(results.named),
     }
 
 
-def poll_json(poll: Poll, results: Results | None = None) -> dict[str, Any]:
+def poll_json(poll: Poll, results: Results | None = None, *, names: bool = True
+              ) -> dict[str, Any]:
     return {
         "id": poll.id, "meeting_id": poll.meeting_id, "agenda_item_id": poll.agenda_item_id,
         "title": poll.title, "kind": poll.kind.value, "secret": poll.secret,
@@ -44,16 +46,19 @@ def poll_json(poll: Poll, results: Results | None = None) -> dict[str, Any]:
         "closed_at": iso(poll.closed_at), "published_at": iso(poll.published_at),
         "options": [{"id": o.id, "position": o.position, "role": o.role.value,
                      "label": o.label} for o in poll.options],
-        "results": results_json(results) if results is not None else None,
+        "results": results_json(results, names=names) if results is not None else None,
     }
 
 
-async def poll_answer(db: AsyncSession, poll: Poll) -> dict[str, Any]:
+async def poll_answer(db: AsyncSession, poll: Poll, *, names: bool = True) -> dict[str, Any]:
     """A poll as anyone in the meeting may see it: results only once published."""
     published = poll.status == PollStatus.PUBLISHED
-    return poll_json(poll, await tally(db, poll) if published else None)
+    return poll_json(poll, await tally(db, poll) if published else None, names=names)
 
 
 async def polls_part(db: AsyncSession, meeting: Meeting) -> dict[str, Any]:
-    return {"polls": [await poll_answer(db, p) for p in await polls_of(db, meeting.id,
-                                                                        drafts=False)]}
+    """Every poll with its numbers but without the names of a named poll's voters: the
+    part goes to every tablet at each change, and 500 names per poll made it grow by
+    50 KiB a poll; a tablet asks ``GET /api/v1/polls/{id}`` for the names it shows."""
+    return {"polls": [await poll_answer(db, p, names=False)
+                      for p in await polls_of(db, meeting.id, drafts=False)]}

@@ -28,11 +28,21 @@ async def vote(tablets: Tablets, username: str, poll: dict[str, Any], *choices: 
 
 
 async def publish(chair: Tablet, poll: dict[str, Any]) -> dict[str, Any]:
+    """Close and publish; the poll as the event told every tablet, with the names of a
+    named poll's voters from the poll's own URL (the event carries only their count)."""
     assert (await chair.act(wire.CLOSE_POLL, {"poll_id": poll["id"]}))["ok"]
     answer = await chair.act(wire.PUBLISH_POLL, {"poll_id": poll["id"]})
     assert answer.get("ok"), answer
     event = await chair.next_event("polls", after=answer["rev"] - 1)
-    return next(p for p in event["data"]["polls"] if p["id"] == poll["id"])
+    told = next(p for p in event["data"]["polls"] if p["id"] == poll["id"])
+    status, body = await chair.http("GET", f"/api/v1/polls/{poll['id']}")
+    assert status == 200
+    full = body["poll"]
+    assert told["results"]["named"] is None
+    assert told["results"]["named_count"] == (None if poll["secret"] else
+                                              len(full["results"]["named"]))
+    assert {**told["results"], "named": None} == {**full["results"], "named": None}
+    return full
 
 
 async def test_a_resolution_passes_with_more_than_half_of_all_members(

@@ -114,14 +114,34 @@ function numbers(poll) {
   return lines;
 }
 
-/** Each name with their choice (named polls only); a vote the chair recorded says so. */
+/**
+ * Each name with their choice (named polls only); a vote the chair recorded says so.
+ * The live state carries only how many names there are: the list itself is asked for
+ * once, from the poll's own URL, and filled in when it comes.
+ */
 function namedList(poll) {
   const named = poll.results?.named;
-  if (!named?.length) return null;
+  const count = named?.length ?? poll.results?.named_count ?? 0;
+  if (!count) return null;
+  const box = el("details", { class: "poll-result__named", open: true },
+    el("summary", { text: t("live.vote.named_list", { count }) }));
+  if (named) {
+    box.append(namedTable(poll, named));
+  } else {
+    fetch(`/api/v1/polls/${poll.id}`, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((answer) => {
+        const names = answer?.poll?.results?.named;
+        if (names) box.append(namedTable(poll, names));
+      })
+      .catch(() => {});
+  }
+  return box;
+}
+
+function namedTable(poll, named) {
   const byId = new Map((poll.options ?? []).map((option) => [option.id, option]));
-  return el("details", { class: "poll-result__named", open: true },
-    el("summary", { text: t("live.vote.named_list", { count: named.length }) }),
-    el("table", { class: "named" },
+  return el("table", { class: "named" },
       el("thead", {}, el("tr", {},
         el("th", { scope: "col", text: t("live.vote.name") }),
         el("th", { scope: "col", text: t("live.vote.choice") }))),
@@ -129,7 +149,7 @@ function namedList(poll) {
         el("th", { scope: "row", text: entry.name }),
         el("td", {},
           (entry.option_ids ?? []).map((id) => optionLabel(byId.get(id))).join(", ") || t("live.vote.blank"),
-          entry.recorded_by_chair ? el("span", { class: "tag", text: t("live.vote.by_chair") }) : null))))));
+          entry.recorded_by_chair ? el("span", { class: "tag", text: t("live.vote.by_chair") }) : null)))));
 }
 
 /**
