@@ -5,7 +5,8 @@ production settings (Argon2 at its default cost), so the figures include
 everything a tablet would wait for. Add a scenario by adding a function to
 ``SCENARIOS``.
 
-``python -m bench live`` (or ``http``, ``documents``, ``voting``, ``minutes``, several at once)
+``python -m bench live`` (or ``http``, ``documents``, ``voting``, ``minutes``, ``bridge``, several
+at once)
 prints only those tables; ``--tablets 50 --turns 10`` makes the live table quick,
 ``--voters 50 --polls 1`` the voting table.
 """
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import aiohttp
 
-from . import documents, live, minutes, voting
+from . import bridge, documents, live, minutes, voting
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -115,7 +116,7 @@ async def meetings(base: str, total: int) -> Result:
 
 
 SCENARIOS = [healthz, login, meetings]
-TABLES = ("http", "documents", "live", "voting", "minutes")
+TABLES = ("http", "documents", "live", "voting", "minutes", "bridge")
 
 
 def _free_port() -> int:
@@ -182,6 +183,7 @@ def main() -> int:
                        deflate=not args.no_deflate)
     voting_rows, left_out = voting.run(vote) if "voting" in chosen else ([], [])
     minutes_lines = minutes.run() if "minutes" in chosen else []
+    bridge_lines = bridge.run() if "bridge" in chosen else []
     print(f"\nPhòng Họp bench — one server process, {engine}, {os.cpu_count()} cores, "
           f"Python {sys.version.split()[0]}\n")
     if results:
@@ -200,9 +202,12 @@ def main() -> int:
     if minutes_lines:
         print()
         print("\n".join(minutes_lines))
+    if bridge_lines:
+        print()
+        print("\n".join(bridge_lines))
     ok = (all(r.errors == 0 for r in results) and not documents.failed(document_lines)
           and all(row.ok for row in live_rows) and all(row.ok for row in voting_rows)
-          and not minutes.failed(minutes_lines))
+          and not minutes.failed(minutes_lines) and not bridge.failed(bridge_lines))
     return 0 if ok else 1
 
 
