@@ -65,6 +65,7 @@ def _publish_presence(context: EventContext, meeting_id: int) -> None:
 
 async def _leave(context: EventContext) -> None:
     meeting_id = context.session.pop("meeting_id", None)
+    context.session.pop("participant_id", None)
     if meeting_id is None:
         return
     await context.namespace.leave_room(context.sid, wire.meeting_room(meeting_id))
@@ -88,6 +89,8 @@ async def join(context: EventContext, payload: dict[str, Any]) -> ANSWER:
         if live.may_run(access):
             await namespace.enter_room(sid, wire.console_room(access.meeting.id))
         context.session["meeting_id"] = access.meeting.id
+        context.session["participant_id"] = access.participant.id \
+            if access.participant else None
         await namespace.save_session(sid, context.session)
         participant = access.participant
         await context.app[PRESENCE].add(access.meeting.id, Connection(

@@ -18,6 +18,7 @@ from ..meetings.live import ensure_runner
 from ..meetings.models import Participant
 from ..realtime import events as wire
 from ..realtime.dispatch import ANSWER, EventContext, EventTable, Rate
+from ..realtime.errors import NotJoined
 from ..state import SESSIONS
 from . import service
 from .errors import NotEligible, NotRemote
@@ -60,12 +61,18 @@ async def cast_ballot(context: EventContext, payload: dict[str, Any]) -> ANSWER:
     poll_id = int_field(payload, "poll_id", minimum=1) or 0
     ballot = uuid_field(payload, "ballot_id")
     options = tuple(id_list(payload, "option_ids", limit=100))
-    async with context.app[SESSIONS]() as db:
-        access = await joined_access(db, context)
-    if access.participant is None:
+    # The participant noted when the socket joined, not looked up again: a hall voting at
+    # once would cost three queries a ballot. The writer checks, inside its transaction,
+    # that this participant is still in the meeting and may vote; a login that ends
+    # closes its sockets.
+    meeting_id = context.session.get("meeting_id")
+    if meeting_id is None:
+        raise NotJoined()
+    participant_id = context.session.get("participant_id")
+    if participant_id is None:
         raise NotEligible()
     receipt = await context.app[BALLOTS].submit(Ballot(
-        meeting_id=access.meeting.id, poll_id=poll_id, participant_id=access.participant.id,
+        meeting_id=meeting_id, poll_id=poll_id, participant_id=participant_id,
         ballot_id=ballot, option_ids=options))
     if receipt.error is not None:
         raise receipt.error

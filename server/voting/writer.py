@@ -161,8 +161,13 @@ class BallotWriter:
         meeting_ids = {p.meeting_id for p in polls.values()}
         meetings = {m.id: m for m in await db.scalars(
             select(Meeting).where(Meeting.id.in_(meeting_ids)))}
+        # The group's voters, and the members any of them stands in for (may_vote asks).
+        voters = {b.participant_id for b in ballots}
         people = {p.id: p for p in await db.scalars(
-            select(Participant).where(Participant.meeting_id.in_(meeting_ids)))}
+            select(Participant).where(Participant.id.in_(voters)))}
+        stood_for = {p.substitute_for_id for p in people.values() if p.substitute_for_id}
+        people.update({p.id: p for p in await db.scalars(
+            select(Participant).where(Participant.id.in_(stood_for - set(people))))})
         by_ballot_id = {r.client_ballot_id: r for r in await db.scalars(
             select(VoterRoll).where(VoterRoll.client_ballot_id.in_(
                 [b.ballot_id for b in ballots])))}

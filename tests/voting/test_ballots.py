@@ -184,3 +184,35 @@ async def test_named_ballots_of_many_voters_at_once_leave_one_choice_each(
         chosen = Counter((await db.execute(select(NamedChoice.option_id)
                                            .where(NamedChoice.poll_id == poll["id"]))).scalars())
     assert chosen == {option(poll, "yes"): 200}
+
+
+async def test_a_substitute_votes_for_an_absent_member_only(
+    chair: Tablet, make_poll: MakePoll, app: web.Application, sessions: Any, meeting_id: int
+) -> None:
+    async with sessions() as db:
+        member = await db.scalar(select(Participant).join(User, User.id == Participant.user_id)
+                                 .where(User.username == "daibieu20",
+                                        Participant.meeting_id == meeting_id))
+        stand_in_user = User(username="du-thay", full_name="Người dự thay")
+        db.add(stand_in_user)
+        await db.flush()
+        stand_in = Participant(meeting_id=meeting_id, user_id=stand_in_user.id,
+                               role=MeetingRole.DELEGATE, substitute_for_id=member.id,
+                               attendance=Attendance.PRESENT_HALL)
+        db.add(stand_in)
+        await db.commit()
+        member_id, stand_in_id = member.id, stand_in.id
+    poll = await make_poll()
+    writer = app[BALLOTS]
+
+    def ballot_of(participant_id: int) -> Ballot:
+        return Ballot(meeting_id=meeting_id, poll_id=poll["id"], participant_id=participant_id,
+                      ballot_id=str(uuid.uuid4()), option_ids=(option(poll, "yes"),))
+
+    while_present = await writer.submit(ballot_of(stand_in_id))
+    async with sessions() as db:
+        (await db.get(Participant, member_id)).attendance = Attendance.ABSENT
+        await db.commit()
+    while_absent = await writer.submit(ballot_of(stand_in_id))
+    assert while_present.error is not None and while_present.error.code == "not_eligible"
+    assert while_absent.error is None
