@@ -244,6 +244,30 @@ async def test_a_late_joiner_gets_a_picture_within_a_second(
     assert await late.first_main("red", started) < WITHIN
 
 
+async def test_a_subscribers_keyframe_request_reaches_the_publisher(
+        sfu: Sfu, endpoints: Callable[..., Endpoint]) -> None:
+    hall, viewer = endpoints("hall", RED), endpoints("viewer")
+    await hall.join(sfu, "m1")
+    await viewer.join(sfu, "m1")
+    sfu.set_floor("m1", "hall")
+    await viewer.first_main("red")
+    asked: list[float] = []
+    encoder_side = hall.pc.getTransceivers()[0].sender
+    forced = encoder_side._send_keyframe
+
+    def noted() -> None:
+        asked.append(time.monotonic())
+        forced()
+
+    encoder_side._send_keyframe = noted  # type: ignore[method-assign]
+    await asyncio.sleep(forwarding.KEYFRAME_INTERVAL)  # past the request made at the switch
+    receiver = viewer.pc.getTransceivers()[0].receiver
+    sent = time.monotonic()
+    await receiver._send_rtcp_pli(receiver.getSynchronizationSources()[0].source)
+    await until(lambda: bool(asked), timeout=WITHIN)
+    assert asked[0] - sent < WITHIN
+
+
 async def test_the_aiortc_hook_holds_and_the_worker_decodes_nothing(
         sfu: Sfu, endpoints: Callable[..., Endpoint],
         monkeypatch: pytest.MonkeyPatch) -> None:
