@@ -27,7 +27,7 @@ def results_json(results: Results, *, names: bool = True) -> dict[str, Any]:
         "named": None if results.named is None or not names else [
             {"participant_id": v.participant_id, "name": v.name, "option_ids": list(v.option_ids),
              "recorded_by_chair": v.recorded_by_chair} for v in results.named],
-        "named_count": None if results.named is None else len(results.named),
+        "named_count": None if results.named is None else results.turnout.cast,
     }
 
 
@@ -53,7 +53,8 @@ def poll_json(poll: Poll, results: Results | None = None, *, names: bool = True
 async def poll_answer(db: AsyncSession, poll: Poll, *, names: bool = True) -> dict[str, Any]:
     """A poll as anyone in the meeting may see it: results only once published."""
     published = poll.status == PollStatus.PUBLISHED
-    return poll_json(poll, await tally(db, poll) if published else None, names=names)
+    results = await tally(db, poll, names=names) if published else None
+    return poll_json(poll, results, names=names)
 
 
 async def polls_part(db: AsyncSession, meeting: Meeting) -> dict[str, Any]:

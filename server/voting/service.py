@@ -295,14 +295,14 @@ async def _named(db: AsyncSession, poll: Poll) -> list[NamedVote]:
                    for pid, roll in rolls.items() if pid in people), key=lambda v: v.name)
 
 
-async def tally(db: AsyncSession, poll: Poll) -> Results:
+async def tally(db: AsyncSession, poll: Poll, *, names: bool = True) -> Results:
     votes = await _counts(db, poll)
     counts = [Count(o.id, o.role, votes.get(o.id, 0)) for o in poll.options]
     turnout = Turnout(members=poll.members or 0, present=poll.present or 0,
                       cast=await ballots_cast(db, poll.id))
     threshold = threshold_of(poll.majority, poll.numerator, poll.denominator)
     outcome = decide(poll.kind, counts, turnout, threshold, poll.base, poll.max_selections)
-    named = None if poll.secret else await _named(db, poll)
+    named = None if poll.secret else (await _named(db, poll) if names else [])
     return Results(turnout, counts, outcome, named)
 
 
