@@ -1,21 +1,58 @@
-"""``python -m room_agent --server URL --token TOKEN``: connect to the server as the room.
+"""``python -m room_agent``: the room's agent, or with ``--check`` a one-off test of its token.
 
-With ``--check`` it connects once, prints the account it acts as and exits:
-0 when the server accepted the token, 2 when it refused it or could not be reached.
+    python -m room_agent --config /etc/phonghop/room-agent.toml
+    python -m room_agent --server URL --token TOKEN --meeting ID [--source S] [--sink S]
+
+Settings come from the TOML file (config/room-agent.example.toml documents every
+key), then from the options given. With ``--check`` it connects once, prints the
+account it acts as and exits. Exit status: 0 stopped (SIGTERM, Ctrl-C) or checked;
+2 a bad argument or setting, or a refusal no retry cures (wrong token, a meeting
+this room is not in), said in one line; 1 a camera, microphone or file that
+cannot be opened (systemd tries again later: a camera may be plugged back in).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import signal
 import sys
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn
 
 import socketio
 
 from server.realtime.events import MEETINGS_NAMESPACE, WELCOME
 
-EXIT_REFUSED = 2
+from .agent import EXIT_FAILED, EXIT_REFUSED, Agent
+from .config import AgentConfig, ConfigError, load
+
+PROG = "python -m room_agent"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake is one line (no usage block): it lands in journalctl."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{PROG}: tham số sai / bad argument: {message}", file=sys.stderr)
+        sys.exit(EXIT_REFUSED)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Phòng Họp room agent")
+    parser.add_argument("--config", type=Path, help="TOML file (config/room-agent.example.toml)")
+    parser.add_argument("--server", help="e.g. http://phonghop.local:8080")
+    parser.add_argument("--token", help="the room's token (python -m server create-token)")
+    parser.add_argument("--meeting", type=int, help="the meeting's id")
+    parser.add_argument("--source", help="pattern | file:PATH | v4l2:/dev/video0")
+    parser.add_argument("--audio", help="tone | silence | file | alsa:default")
+    parser.add_argument("--sink", help="none | window | file:PATH")
+    parser.add_argument("--record", metavar="PATH", help="the same as --sink file:PATH")
+    parser.add_argument("--timeout", type=float, help="seconds to wait for an answer")
+    parser.add_argument("--check", action="store_true", help="connect once, report, exit")
+    parser.add_argument("--verbose", "-v", action="store_true", help="log aiortc's steps too")
+    return parser
 
 
 async def check(server: str, token: str, timeout: float) -> int:
@@ -38,18 +75,43 @@ async def check(server: str, token: str, timeout: float) -> int:
     return 0
 
 
+async def serve(config: AgentConfig) -> int:
+    agent = Agent(config)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, agent.stop)
+    code = await agent.run()
+    if code in (EXIT_REFUSED, EXIT_FAILED) and agent.refusal:
+        print(f"{PROG}: {agent.refusal}", file=sys.stderr)
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m room_agent")
-    parser.add_argument("--server", required=True, help="e.g. http://phonghop.local:8080")
-    parser.add_argument("--token", required=True, help="the room's token (create-token)")
-    parser.add_argument("--timeout", type=float, default=10.0)
-    parser.add_argument("--check", action="store_true", help="connect once, report, exit")
-    args = parser.parse_args(argv)
-    if not args.server.startswith(("http://", "https://")):
-        parser.error("--server phải bắt đầu bằng http:// hoặc https:// / must start with http(s)://")
-    if not args.check:
-        parser.error("chưa hỗ trợ chạy thường trực / only --check is supported so far")
-    return asyncio.run(check(args.server, args.token, args.timeout))
+    args = _parser().parse_args(argv)
+    sink = f"file:{args.record}" if args.record else args.sink
+    overrides = {"server": args.server, "token": args.token, "meeting": args.meeting,
+                 "source": args.source, "audio": args.audio, "sink": sink,
+                 "timeout_seconds": args.timeout}
+    try:
+        if args.check:
+            # A check needs only where and who; the media settings may be for another machine.
+            if args.config is None and not (args.server and args.token):
+                raise ConfigError("--check cần --server và --token (hoặc --config) / "
+                                  "--check needs --server and --token (or --config)")
+            config = load(args.config, {**overrides, "meeting": args.meeting or 1})
+        else:
+            config = load(args.config, overrides)
+    except ConfigError as e:
+        print(f"{PROG}: {e}", file=sys.stderr)
+        return EXIT_REFUSED
+    if args.check:
+        return asyncio.run(check(config.server, config.token, config.timeout_seconds))
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not args.verbose:
+        for noisy in ("aioice", "aiortc", "socketio", "engineio"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+    return asyncio.run(serve(config))
 
 
 if __name__ == "__main__":
