@@ -118,6 +118,7 @@ class Agent:
         self.config = config
         self.counts = FrameCounts()
         self.muted = False
+        self.commands: list[str] = []   # the video commands obeyed, in order
         self.sessions = 0          # connections whose media connected
         self.connected = asyncio.Event()
         self.refusal: str | None = None
@@ -174,10 +175,13 @@ class Agent:
             if reached:
                 attempt = 0
             if self._reconnect_now:
+                # Asked to (the meeting moved to another worker): at once, but spread over
+                # up to a second so that every room of the meeting does not arrive together.
                 self._reconnect_now = False
-                continue
-            delay = backoff_delay(self.config.backoff, attempt)
-            attempt += 1
+                delay = random.uniform(0, min(1.0, self.config.backoff.initial_seconds))
+            else:
+                delay = backoff_delay(self.config.backoff, attempt)
+                attempt += 1
             log.info("connecting again in %.1f s (attempt %d)", delay, attempt)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), delay)
@@ -270,9 +274,14 @@ class Session:
                     self.agent.source.set_label(str(user.get("full_name") or ""))
 
         async def on_command(data: Any) -> None:
-            command = data.get("command") if isinstance(data, dict) else None
-            reason = data.get("reason", "") if isinstance(data, dict) else ""
-            self._log.info("command %s %s", command, reason or "")
+            if not isinstance(data, dict):
+                return
+            # Commands go to the whole meeting: act on those for this peer or for everyone.
+            if data.get("peer_id") not in (None, self.peer_id):
+                return
+            command, reason = data.get("command"), data.get("reason") or ""
+            self._log.info("command %s %s", command, reason)
+            self.agent.commands.append(str(command))
             if command in ("mute", "unmute"):
                 self.agent.muted = command == "mute"
             elif command == "reconnect":
@@ -390,7 +399,7 @@ class Session:
         while True:
             await asyncio.sleep(self.config.heartbeat_seconds)
             kbps, loss = await link.measure(self.pc)
-            payload = {"cpu": cpu.percent(), "bitrate_kbps": kbps, "packet_loss": loss,
+            payload = {"cpu": cpu.share(), "bitrate_kbps": kbps, "packet_loss": loss,
                        "frames_received": self.agent.counts.video_frames,
                        "source": self.agent.source.description if self.agent.source else ""}
             try:

@@ -1,23 +1,20 @@
-"""What a heartbeat reports: the machine's CPU, the bitrate sent, the packet loss seen.
+"""What a heartbeat reports: the agent's CPU, the bitrate sent, the packet loss seen.
 
-CPU is the whole machine's (``/proc/stat``), since a room computer that is busy with
-something else is what the administrator needs to see; where ``/proc`` is missing
-the agent's own share of one core (``resource``) stands in. Bitrate and loss come
-from aiortc's ``getStats()``, as differences since the last heartbeat: the bitrate
-is what the room sends (its uplink, the scarcer direction on district links), the
-loss the worse of the two directions: what the bridge reports losing of ours
-(RTCP receiver reports) and what we lost of the bridge's.
+CPU is the share of one core the agent's process used since the last heartbeat
+(0.25 is 25%; above 1 when its encoder threads use several cores), as
+docs/video.md asks: ``resource.getrusage`` counts every thread. Bitrate and loss
+come from aiortc's ``getStats()``, as differences since the last heartbeat: the
+bitrate is what the room sends (its uplink, the scarcer direction on district
+links), the loss the worse of the two directions: what the bridge reports losing
+of ours (RTCP receiver reports) and what we lost of the bridge's.
 """
 
 from __future__ import annotations
 
 import resource
 import time
-from pathlib import Path
 
 from aiortc import RTCPeerConnection
-
-PROC_STAT = Path("/proc/stat")
 
 
 class CpuMeter:
@@ -25,21 +22,17 @@ class CpuMeter:
         self._last = self._sample()
 
     @staticmethod
-    def _sample() -> tuple[float, float, bool]:
-        """(busy, total, from /proc): busy and total in the same unit."""
-        try:
-            fields = [float(v) for v in PROC_STAT.read_text().split("\n", 1)[0].split()[1:]]
-            idle = fields[3] + (fields[4] if len(fields) > 4 else 0.0)
-            return sum(fields) - idle, sum(fields), True
-        except (OSError, ValueError, IndexError):
-            usage = resource.getrusage(resource.RUSAGE_SELF)
-            return usage.ru_utime + usage.ru_stime, time.monotonic(), False
+    def _sample() -> tuple[float, float]:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime, time.monotonic()
 
-    def percent(self) -> float:
-        sample = self._sample()
-        busy, total = sample[0] - self._last[0], sample[1] - self._last[1]
-        self._last = sample
-        return round(100 * busy / total, 1) if total > 0 else 0.0
+    def share(self) -> float:
+        """Cores used since the last call: 0.25 is a quarter of one core."""
+        busy, at = self._sample()
+        elapsed = at - self._last[1]
+        used = busy - self._last[0]
+        self._last = (busy, at)
+        return round(used / elapsed, 3) if elapsed > 0 else 0.0
 
 
 class LinkMeter:

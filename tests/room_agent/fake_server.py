@@ -116,11 +116,14 @@ class FakeServer:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    async def command(self, command: str) -> None:
+    async def command(self, command: str, peer_id: str | None = None) -> None:
+        """To everyone in the meeting, as the server does, naming the peer if given."""
         assert self._sio is not None
+        payload = {"command": command, "reason": "test"}
+        if peer_id is not None:
+            payload["peer_id"] = peer_id
         for sid in list(self._sids):
-            await self._sio.emit(VIDEO_COMMAND, {"command": command, "reason": "test"},
-                                 to=sid, namespace=MEETINGS_NAMESPACE)
+            await self._sio.emit(VIDEO_COMMAND, payload, to=sid, namespace=MEETINGS_NAMESPACE)
 
     def _handlers(self, sio: socketio.AsyncServer) -> None:
         ns = MEETINGS_NAMESPACE

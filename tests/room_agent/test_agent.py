@@ -101,7 +101,11 @@ async def test_mute_sends_silence_and_unmute_the_microphone_again(
     agent = await start_agent()
     await wait_until(lambda: len(fake.audio_peaks) > 5 and fake.audio_peaks[-1] > 2000,
                      what="the tone")
-    await fake.command("mute")
+    await fake.command("mute", peer_id="room-99")
+    await fake.command("unmute", peer_id="peer-1")
+    await wait_until(lambda: agent.commands == ["unmute"], what="the commands")
+    assert not agent.muted  # the mute was for another room
+    await fake.command("mute", peer_id="peer-1")
     await wait_until(lambda: agent.muted, what="the mute command")
     heard = len(fake.audio_peaks)
     await wait_until(lambda: len(fake.audio_peaks) > heard + 15
