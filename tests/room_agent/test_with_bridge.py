@@ -1,0 +1,146 @@
+"""Two room agents with the real server and a real bridge worker (a process) on loopback.
+
+Each district's agent signs in with its token, joins the demo meeting's video and
+receives the other's thumbnail; when the chair gives the floor to the second
+district, the first receives that district's test pattern as the main video,
+which the frame counter proves is live; the first's heartbeats reach the
+administrator's record of room health.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlalchemy import select
+
+from room_agent.agent import Agent
+from room_agent.config import AgentConfig, Backoff
+from room_agent.media import BARS, bar_colours, read_counter
+from room_agent.sinks import MAIN_VIDEO
+from server.auth import service
+from server.auth.models import User
+from server.bridge.models import RoomHealth
+from server.meetings.models import Participant
+from server.realtime import events as wire
+from server.settings import ROOT, Settings
+from tests.conftest import make_settings
+from tests.realtime.conftest import Tablets
+from tests.realtime.processes import free_port
+
+from .fake_server import wait_until
+
+SECRET = "khoa-cau-truyen-hinh-agent"
+
+
+@pytest.fixture(scope="module")
+def port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def settings(database_url: str, store_path: Path, port: int) -> Settings:
+    return make_settings(database_url, store_path, bridge={
+        "workers": [f"http://127.0.0.1:{port}"], "secret": SECRET,
+        "host_addresses": ["127.0.0.1"], "thumbnails": 1})
+
+
+@pytest.fixture
+def worker(port: int, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    env = {**os.environ, "PHONGHOP_BRIDGE_SECRET": SECRET,
+           "PHONGHOP_BRIDGE_HOST_ADDRESSES": "127.0.0.1", "PHONGHOP_LOGGING_LEVEL": "WARNING"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "server", "bridge", "--port", str(port)], cwd=ROOT, env=env,
+        stdout=subprocess.DEVNULL, stderr=(tmp_path / "bridge.log").open("wb"))
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+async def _ready(port: int) -> None:
+    async with aiohttp.ClientSession(headers={"X-Bridge-Key": SECRET}) as http:
+        for _ in range(300):
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/status") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.05)
+    raise AssertionError("the bridge worker did not start")
+
+
+@pytest.fixture
+async def agents(client: Any, sessions: Any, meeting_id: int, worker: Any, port: int
+                 ) -> AsyncIterator[dict[str, Agent]]:
+    await _ready(port)
+    running: dict[str, Agent] = {}
+    tasks = []
+    for username in ("huyen1", "huyen2"):
+        async with sessions() as db:
+            user = await db.scalar(select(User).where(User.username == username))
+            secret, _ = await service.issue_token(db, user, "room agent")
+            await db.commit()
+        agent = Agent(AgentConfig(
+            server=f"http://{client.host}:{client.port}", token=secret, meeting=meeting_id,
+            size=(320, 240), host_addresses=["127.0.0.1"], heartbeat_seconds=1.0,
+            backoff=Backoff(initial_seconds=0.2, max_seconds=1.0)))
+        running[username] = agent
+        tasks.append(asyncio.create_task(agent.run()))
+    yield running
+    for agent in running.values():
+        agent.stop()
+    assert await asyncio.wait_for(asyncio.gather(*tasks), 15) == [0, 0]
+
+
+async def test_two_rooms_see_each_other_through_the_bridge(
+        agents: dict[str, Agent], tablets: Tablets, sessions: Any, meeting_id: int) -> None:
+    first, second = agents["huyen1"], agents["huyen2"]
+    await wait_until(lambda: first.sessions == 1 and second.sessions == 1, 15,
+                     "both agents to connect")
+    await wait_until(lambda: first.counts.by_role["thumbnail_3"] > 0, 10,
+                     "the other room's thumbnail")
+
+    chair = await tablets("chutoa")
+    assert (await chair.act(wire.START_MEETING, {}))["ok"]
+    async with sessions() as db:
+        speaker = await db.scalar(select(Participant.id).join(
+            User, User.id == Participant.user_id).where(
+            User.username == "huyen2", Participant.meeting_id == meeting_id))
+    answer = await chair.act(wire.GIVE_FLOOR, {"participant_id": speaker})
+    assert answer["ok"], answer
+
+    await wait_until(lambda: first.counts.by_role[MAIN_VIDEO] >= 2, 10, "the floor's video")
+    picture = first.counts.last_video
+    assert picture is not None
+    image = picture.to_image()
+    assert all(abs(a - b) <= 40 for seen, bar in zip(bar_colours(image), BARS, strict=True)
+               for a, b in zip(seen, bar, strict=True))
+    counter = read_counter(image)
+    await wait_until(lambda: first.counts.last_video is not picture, 5, "a later frame")
+    assert first.counts.last_video is not None
+    assert read_counter(first.counts.last_video.to_image()) > counter
+
+    async def health() -> dict[str, Any] | None:
+        async with sessions() as db:
+            room = await db.scalar(select(Participant.room_id).join(
+                User, User.id == Participant.user_id).where(
+                User.username == "huyen1", Participant.meeting_id == meeting_id))
+            row = await db.get(RoomHealth, room)
+            return dict(row.data) if row is not None else None
+
+    for _ in range(100):
+        data = await health()
+        if data and data["frames_received"] > 0:
+            break
+        await asyncio.sleep(0.1)
+    assert data is not None and data["source"] == "pattern+tone" and data["bitrate_kbps"] > 0
