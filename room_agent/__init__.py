@@ -1,5 +1,8 @@
-"""The room agent: the small program in every district room (điểm cầu).
+"""The room agent: the small program in every district room (điểm cầu) and in the hall.
 
-So far it authenticates with the room's token and reports who it is; the video
-bridge issue adds the camera, microphone, screen and reconnection.
+It publishes the room's camera and microphone (or a test pattern and tone) to the
+meeting's video bridge, shows or records what the bridge sends, reports its health
+in heartbeats, obeys mute, unmute and reconnect, and comes back by itself when the
+server, the bridge or the network goes away. docs/room-agent.md describes it;
+docs/video.md is the contract it follows.
 """

@@ -18,7 +18,7 @@ import pytest
 
 from room_agent.agent import Agent, backoff_delay
 from room_agent.config import AgentConfig, Backoff
-from room_agent.media import BARS, bar_colours, read_counter
+from room_agent.media import BARS, PatternTrack, bar_colours, read_counter
 from room_agent.sinks import MAIN_AUDIO, MAIN_VIDEO
 from server.settings import ROOT
 
@@ -112,6 +112,30 @@ async def test_mute_sends_silence_and_unmute_the_microphone_again(
                      and max(fake.audio_peaks[-10:]) < 50, what="silence")
     await fake.command("unmute")
     await wait_until(lambda: fake.audio_peaks[-1] > 2000, what="the tone again")
+
+
+def _film(path: Path, frames: int = 30) -> None:
+    """Two seconds of the pattern as an MPEG-4 file, without sound."""
+    pattern = PatternTrack("Tệp thử", (320, 240), 15)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mpeg4", rate=15)
+        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
+        for number in range(frames):
+            frame = av.VideoFrame.from_image(pattern.draw(number)).reformat(format="yuv420p")
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+
+
+async def test_a_media_file_is_sent_in_a_loop_with_silence_for_its_missing_sound(
+        fake: FakeServer, start_agent: StartAgent, tmp_path: Path) -> None:
+    film = tmp_path / "film.mp4"
+    _film(film)
+    await start_agent(source=f"file:{film}")
+    await wait_until(lambda: fake.received["video"] >= 35 and len(fake.audio_peaks) > 10,
+                     what="the film, past its end")
+    assert fake.last_video is not None
+    assert _close(bar_colours(fake.last_video.to_image())[1], BARS[1])
+    assert max(fake.audio_peaks[-10:]) < 50
 
 
 async def test_the_agent_records_and_counts_what_the_bridge_sends(
