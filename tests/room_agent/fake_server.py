@@ -71,6 +71,8 @@ class FakeServer:
         self.thumbnail_size: tuple[int, int] | None = None
         self.audio_peaks: list[int] = []
         self.pcs: dict[str, RTCPeerConnection] = {}
+        self.deaf = False  # True: heartbeats get no answer, as from a server that hangs
+        self._release = asyncio.Event()
         self._sids: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._runner: web.AppRunner | None = None
@@ -81,6 +83,7 @@ class FakeServer:
         return f"http://127.0.0.1:{self.port}"
 
     async def start(self) -> None:
+        self._release = asyncio.Event()
         sio = socketio.AsyncServer(async_mode="aiohttp")
         app = web.Application()
         sio.attach(app)
@@ -95,6 +98,7 @@ class FakeServer:
 
     async def stop(self) -> None:
         """Stop listening first, so that nothing reconnects to a server going away."""
+        self._release.set()
         if self._runner is not None:
             for site in list(self._runner.sites):
                 await site.stop()
@@ -170,8 +174,11 @@ class FakeServer:
             return {"ok": True}
 
         @sio.on(AGENT_HEARTBEAT, namespace=ns)
-        async def heartbeat(sid: str, data: dict[str, Any]) -> dict[str, Any]:
+        async def heartbeat(sid: str, data: dict[str, Any]) -> dict[str, Any] | None:
             self.heartbeats.append(data)
+            if self.deaf:
+                await self._release.wait()
+                return None
             return {"ok": True}
 
     async def _answer(self, peer_id: str, sdp: str) -> RTCSessionDescription:

@@ -180,6 +180,37 @@ async def test_the_agent_reconnects_when_its_peer_connection_closes(
     assert fake.video_joins == 2
 
 
+async def test_a_server_that_stops_answering_heartbeats_is_left_and_joined_again(
+        fake: FakeServer, start_agent: StartAgent) -> None:
+    agent = await start_agent(timeout_seconds=0.5)
+    await wait_until(lambda: agent.sessions == 1, what="the first connection")
+    fake.deaf = True
+    await wait_until(lambda: not agent.connected.is_set(), what="the agent to give up")
+    fake.deaf = False
+    await wait_until(lambda: agent.sessions == 2, what="the second connection")
+
+
+async def test_the_command_runs_until_sigterm_and_then_leaves(
+        fake: FakeServer, tmp_path: Path) -> None:
+    config = tmp_path / "agent.toml"
+    config.write_text(f'server = "{fake.url}"\ntoken = "{TOKEN}"\nmeeting = {MEETING}\n'
+                      'size = "320x240"\nhost_addresses = ["127.0.0.1"]\n', encoding="utf-8")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "room_agent", "--config", str(config), cwd=ROOT,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    try:
+        await wait_until(lambda: fake.received["video"] >= 3, 20, "the agent's frames")
+        process.terminate()
+        _out, err = await asyncio.wait_for(process.communicate(), 10)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0, err.decode()
+    assert fake.leaves == ["peer-1"]
+    assert "[meeting 7, session 1] media connected" in err.decode()
+
+
 async def test_a_reconnect_command_negotiates_again(
         fake: FakeServer, start_agent: StartAgent) -> None:
     agent = await start_agent()
@@ -278,3 +309,10 @@ def test_the_example_config_is_valid_and_documents_every_key() -> None:
     text = example.read_text(encoding="utf-8")
     assert [key for key in PARSERS if f"{key} =" not in text and f"[{key}" not in text
             and f"[[{key}" not in text] == []
+
+
+def test_each_connection_records_to_its_own_file() -> None:
+    from room_agent.sinks import recording_path
+
+    assert [recording_path("/srv/rec/hop.mp4", n) for n in (1, 2, 3)] == [
+        "/srv/rec/hop.mp4", "/srv/rec/hop-2.mp4", "/srv/rec/hop-3.mp4"]
