@@ -37,6 +37,7 @@ from aiortc import (
     RTCRtpTransceiver,
     RTCSessionDescription,
 )
+from aiortc.exceptions import InvalidStateError, OperationError
 
 from server.realtime.events import (
     AGENT_HEARTBEAT,
@@ -229,8 +230,11 @@ class Session:
             await self.pc.setLocalDescription(await self.pc.createOffer())
             answer = await self._call(VIDEO_OFFER, {
                 "peer_id": self.peer_id, "sdp": self.pc.localDescription.sdp, "type": "offer"})
-            await self.pc.setRemoteDescription(RTCSessionDescription(
-                sdp=answer["sdp"], type=answer.get("type", "answer")))
+            try:
+                await self.pc.setRemoteDescription(RTCSessionDescription(
+                    sdp=str(answer.get("sdp", "")), type=answer.get("type", "answer")))
+            except (ValueError, TypeError, InvalidStateError, OperationError) as e:
+                raise Retry(f"the bridge's answer cannot be used: {e}") from None
             sink = Sink(self.config.sink, self.agent.counts, self.number, self.agent._window)
             self._consume(sink)
             await sink.start()
@@ -252,6 +256,11 @@ class Session:
         except Refused as e:
             self.end(f"refused: {e}")
             raise
+        except Exception:
+            # Unattended: whatever went wrong, log it whole and try again after the back-off.
+            self._log.exception("the session failed")
+            self.end("an unexpected error")
+            return self._media_up.is_set()
         finally:
             self.agent.connected.clear()
             self.end("teardown")

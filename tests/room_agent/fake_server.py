@@ -72,6 +72,7 @@ class FakeServer:
         self.audio_peaks: list[int] = []
         self.pcs: dict[str, RTCPeerConnection] = {}
         self.deaf = False  # True: heartbeats get no answer, as from a server that hangs
+        self.garbled_answers = 0  # how many next offers get an answer that is no SDP
         self._release = asyncio.Event()
         self._sids: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -162,6 +163,9 @@ class FakeServer:
         @sio.on(VIDEO_OFFER, namespace=ns)
         async def video_offer(sid: str, data: dict[str, Any]) -> dict[str, Any]:
             self.offers.append(data["sdp"])
+            if self.garbled_answers:
+                self.garbled_answers -= 1
+                return {"ok": True, "sdp": "v=0\r\nrác", "type": "answer"}
             answer = await self._answer(data["peer_id"], data["sdp"])
             return {"ok": True, "sdp": answer.sdp, "type": answer.type}
 

@@ -211,6 +211,14 @@ async def test_the_command_runs_until_sigterm_and_then_leaves(
     assert "[meeting 7, session 1] media connected" in err.decode()
 
 
+async def test_an_answer_that_is_no_sdp_is_tried_again(
+        fake: FakeServer, start_agent: StartAgent) -> None:
+    fake.garbled_answers = 1
+    agent = await start_agent()
+    await wait_until(lambda: agent.sessions == 1, what="a connection at the second offer")
+    assert len(fake.offers) == 2
+
+
 async def test_a_reconnect_command_negotiates_again(
         fake: FakeServer, start_agent: StartAgent) -> None:
     agent = await start_agent()
