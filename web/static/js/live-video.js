@@ -11,8 +11,8 @@ import { el, t } from "./meeting-common.js";
 import { VideoEndpoint } from "./video-endpoint.js";
 
 const CAMERA = { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 25, max: 30 } };
-const WATCH_MS = 1000;
-const STILL_MS = 2500;   // no new frame for this long: the picture stopped
+const WATCH_MS = 500;
+const STILL_MS = 2000;   // no new frame for this long (ten at a thumbnail's 5 fps): it stopped
 const MICROPHONE = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
 
 const root = document.querySelector("[data-video-room]");
