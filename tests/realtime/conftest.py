@@ -39,7 +39,7 @@ class Tablet:
 
     async def act(self, event: str, payload: Any = None) -> dict[str, Any]:
         args = {} if payload is None else payload
-        return await self.sio.call(event, args, namespace=wire.MEETINGS_NAMESPACE, timeout=10)
+        return await self.sio.call(event, args, namespace=wire.MEETINGS_NAMESPACE, timeout=30)
 
     async def join(self, meeting_id: int, device: str = "tablet") -> dict[str, Any]:
         answer = await self.act(wire.JOIN, {"meeting_id": meeting_id, "device": device})
