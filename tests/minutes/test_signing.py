@@ -193,7 +193,7 @@ TOKEN, PIN, SO_PIN = "phonghop-test", "123456", "12345678"
 def token(tmp_path_factory: pytest.TempPathFactory, material: Material) -> Iterator[TokenKey]:
     """A SoftHSM2 token in a temporary folder holding the chair's key and certificate."""
     if not (SOFTHSM.exists() and shutil.which("softhsm2-util") and shutil.which("pkcs11-tool")):
-        pytest.skip("SoftHSM2 or OpenSC missing: apt-get install softhsm2 opensc "
+        pytest.fail("SoftHSM2 or OpenSC missing: apt-get install softhsm2 opensc "
                     "(scripts/system-deps installs them)")
     folder = tmp_path_factory.mktemp("softhsm")
     (folder / "tokens").mkdir()

@@ -46,7 +46,7 @@ def _verify(pdf: bytes, material: Material, expected: list[SignerRole] = EXPECTE
 
 def _pdfsig(pdf: bytes, tmp_path: Path) -> str:
     if shutil.which("pdfsig") is None:
-        pytest.skip("pdfsig missing: apt-get install poppler-utils")
+        pytest.fail("pdfsig missing: apt-get install poppler-utils")
     path = tmp_path / "file.pdf"
     path.write_bytes(pdf)
     # pdfsig exits 1 when a certificate is not trusted (our dev CA is not in its NSS db).
