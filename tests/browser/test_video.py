@@ -55,38 +55,60 @@ def settings(database_url: str, store_path: Path, bridge_port: int) -> Settings:
         "host_addresses": ["127.0.0.1"], "thumbnails": 2})
 
 
-@pytest.fixture
-def worker(bridge_port: int, tmp_path: Path) -> Iterator[str]:
-    """A bridge worker process on loopback; its log goes to a file the failure shows."""
-    log = (tmp_path / "bridge.log").open("w+b")
-    env = {"PHONGHOP_BRIDGE_SECRET": SECRET, "PHONGHOP_BRIDGE_HOST_ADDRESSES": "127.0.0.1",
-           "PHONGHOP_LOGGING_LEVEL": "INFO"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "server", "bridge", "--port", str(bridge_port)], cwd=ROOT,
-        env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        yield f"http://127.0.0.1:{bridge_port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+class Worker:
+    """A bridge worker process on loopback (``python -m server bridge``), which a test may
+    kill and start again on the same port; its log is in ``bridge.log``."""
 
+    def __init__(self, port: int, folder: Path) -> None:
+        self.url = f"http://127.0.0.1:{port}"
+        self.port = port
+        self.log = folder / "bridge.log"
+        self.process: subprocess.Popen[bytes] | None = None
 
-async def wait_worker(url: str) -> None:
-    async with aiohttp.ClientSession(headers={"X-Bridge-Key": SECRET}) as http:
-        for _ in range(300):
+    def start(self) -> None:
+        env = {**os.environ, "PHONGHOP_BRIDGE_SECRET": SECRET,
+               "PHONGHOP_BRIDGE_HOST_ADDRESSES": "127.0.0.1", "PHONGHOP_LOGGING_LEVEL": "INFO"}
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "server", "bridge", "--port", str(self.port)], cwd=ROOT,
+                env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
             try:
-                async with http.get(f"{url}/status") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.05)
-    raise AssertionError(f"the bridge worker at {url} did not answer")
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    async def ready(self) -> None:
+        async with aiohttp.ClientSession(headers={"X-Bridge-Key": SECRET}) as http:
+            for _ in range(300):
+                assert self.process is not None and self.process.poll() is None, \
+                    self.log.read_text(errors="replace")
+                try:
+                    async with http.get(f"{self.url}/status") as response:
+                        if response.status == 200:
+                            return
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.05)
+        raise AssertionError(f"the bridge worker at {self.url} did not answer")
+
+
+@pytest.fixture
+def worker(bridge_port: int, tmp_path: Path) -> Iterator[Worker]:
+    worker = Worker(bridge_port, tmp_path)
+    worker.start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
 
 
 @pytest.fixture
@@ -135,10 +157,10 @@ async def endpoint_page(browser: Browser, base: str, username: str, meeting_id: 
 
 
 async def test_a_browser_endpoint_receives_the_floor_holders_camera(
-    client: TestClient, demo: None, media_browser: Browser, worker: str, artifacts: Path,
+    client: TestClient, demo: None, media_browser: Browser, worker: Worker, artifacts: Path,
     engine_name: str,
 ) -> None:
-    await wait_worker(worker)
+    await worker.ready()
     base = f"http://{client.host}:{client.port}"
     console = await sign_in(media_browser, base, "chutoa", viewport={"width": 1280, "height": 1100})
     pages = [console]
@@ -269,10 +291,10 @@ async def district_agent(sessions: Any, tmp_path: Path) -> AsyncIterator[Any]:
 
 
 async def test_the_browser_shows_a_district_rooms_picture_when_the_chair_gives_it_the_floor(
-    client: TestClient, demo: None, media_browser: Browser, worker: str, district_agent: Any,
+    client: TestClient, demo: None, media_browser: Browser, worker: Worker, district_agent: Any,
     artifacts: Path, engine_name: str,
 ) -> None:
-    await wait_worker(worker)
+    await worker.ready()
     base = f"http://{client.host}:{client.port}"
     console = await sign_in(media_browser, base, "chutoa", viewport={"width": 1280, "height": 1100})
     pages = [console]
@@ -306,6 +328,46 @@ async def test_the_browser_shows_a_district_rooms_picture_when_the_chair_gives_i
         await expect(viewer.locator(".video-thumb:visible")).to_have_count(0, timeout=10_000)
         await viewer.screenshot(path=artifacts / f"video-district-floor-{engine_name}.png")
         await panel.screenshot(path=artifacts / f"video-console-district-{engine_name}.png")
+    finally:
+        for page in pages:
+            await page.context.close()
+
+
+async def test_a_browser_endpoint_comes_back_by_itself_when_its_bridge_worker_restarts(
+    client: TestClient, demo: None, media_browser: Browser, worker: Worker,
+) -> None:
+    await worker.ready()
+    base = f"http://{client.host}:{client.port}"
+    console = await sign_in(media_browser, base, "chutoa", viewport={"width": 1280, "height": 1100})
+    pages = [console]
+    try:
+        meeting_id = await start_meeting(console, base)
+        viewer = await endpoint_page(media_browser, base, VIEWER, meeting_id)
+        speaker = await endpoint_page(media_browser, base, SPEAKER, meeting_id)
+        pages += [viewer, speaker]
+        state = viewer.locator("[data-connection-text]")
+        await expect(state).to_have_text("Đã kết nối hình ảnh", timeout=20_000)
+        panel = console.locator("#video")
+        await expect(panel.locator(".endpoint", has_text=SPEAKER_NAME)).to_have_attribute(
+            "data-connected", "yes", timeout=10_000)
+        await panel.get_by_role("button", name=f"Trao quyền phát biểu cho {SPEAKER_NAME}").click()
+        root = viewer.locator("[data-video-room]")
+        await expect(root).to_have_attribute("data-main-flowing", "yes", timeout=10_000)
+
+        # The worker dies: the page notices (its connection fails or the server, finding the
+        # worker gone, says reconnect) and keeps trying; the picture stops.
+        worker.kill()
+        await expect(state).not_to_have_text("Đã kết nối hình ảnh", timeout=20_000)
+        await expect(root).to_have_attribute("data-main-flowing", "no", timeout=10_000)
+
+        # The worker is back: with no one touching the page, it joins again and the
+        # speaker's camera is the main video once more (the floor follows the new offer).
+        worker.start()
+        await worker.ready()
+        await expect(state).to_have_text("Đã kết nối hình ảnh", timeout=45_000)
+        await expect(root).to_have_attribute("data-main-flowing", "yes", timeout=20_000)
+        seen = await frames_of(viewer, "video[data-main-video]")
+        assert seen["frames"] >= 4 and seen["advanced"] > 1, seen
     finally:
         for page in pages:
             await page.context.close()

@@ -21,6 +21,7 @@ import * as wire from "./live-contract.js";
 const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000];
 const GATHER_TIMEOUT_MS = 3000;
 const DISCONNECTED_GRACE_MS = 5000;
+const CONNECT_TIMEOUT_MS = 20000;   // ICE that has not connected by then will not
 const MAIN_MAX_BITRATE = 600_000;   // a district's link is about 1 Mbit/s in all
 const THUMBNAIL = { scaleResolutionDownBy: 4, maxFramerate: 5, maxBitrate: 100_000 };
 // Refusals that another attempt would only repeat.
@@ -34,6 +35,7 @@ export class VideoEndpoint extends EventTarget {
   #attempt = 0;
   #timer = null;
   #graceTimer = null;
+  #connectTimer = null;
   #pc = null;
   #thumbnailTrack = null;
   #leaving = Promise.resolve();
@@ -109,6 +111,9 @@ export class VideoEndpoint extends EventTarget {
       if (generation !== this.#generation) return;
       await pc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
       if (pc.connectionState !== "connected") this.#setState("connecting");
+      this.#connectTimer = setTimeout(() => {
+        if (pc === this.#pc && pc.connectionState !== "connected") this.#failed({ code: "ice_failed" });
+      }, CONNECT_TIMEOUT_MS);
     } catch (error) {
       if (generation !== this.#generation) return;
       this.#failed(error);
@@ -134,6 +139,7 @@ export class VideoEndpoint extends EventTarget {
       if (pc !== this.#pc) return;
       clearTimeout(this.#graceTimer);
       if (pc.connectionState === "connected") {
+        clearTimeout(this.#connectTimer);
         this.#attempt = 0;
         this.#setState("connected");
       } else if (pc.connectionState === "failed") {
@@ -184,6 +190,7 @@ export class VideoEndpoint extends EventTarget {
   /** Close the peer connection and tell the server, while it is connected, that it is gone. */
   #close() {
     clearTimeout(this.#graceTimer);
+    clearTimeout(this.#connectTimer);
     const pc = this.#pc;
     this.#pc = null;
     if (pc) pc.close();
