@@ -8,6 +8,8 @@ chair, on the console, sees both connected in "Điểm cầu truyền hình", gi
 to one of them there, and the other's page then plays that camera as its main video:
 frames that keep coming (the video's size known, its time advancing). The chair mutes
 the first delegate and their page says so with its microphone off; unmuting opens it.
+Then: a district's room agent given the floor; the worker killed and started again;
+and a browser with no camera at all.
 """
 
 from __future__ import annotations
@@ -371,3 +373,23 @@ async def test_a_browser_endpoint_comes_back_by_itself_when_its_bridge_worker_re
     finally:
         for page in pages:
             await page.context.close()
+
+
+async def test_a_browser_without_a_camera_is_told_so_and_may_try_again(
+    client: TestClient, demo: None, browser: Browser, sessions: Any,
+) -> None:
+    """Chromium without the fake devices finds no camera and no microphone at all."""
+    from server.meetings.models import Meeting
+
+    async with sessions() as db:
+        meeting_id = (await db.scalar(select(Meeting))).id
+    base = f"http://{client.host}:{client.port}"
+    page = await endpoint_page(browser, base, VIEWER, meeting_id)
+    try:
+        await expect(page.get_by_role("alert")).to_have_text(
+            "Không tìm thấy camera hoặc micrô trên máy này. Hãy cắm thiết bị rồi bấm “Thử lại”.")
+        await expect(page.locator("[data-connection-text]")).to_have_text(
+            "Chưa vào được cầu truyền hình")
+        await expect(page.get_by_role("button", name="Thử lại")).to_be_visible()
+    finally:
+        await page.context.close()
