@@ -5,9 +5,9 @@ The real server runs in its own process on a fresh SQLite database (``migrate``,
 cookie, added with the server's own services: :mod:`bench.live_servers`).
 Tablets are python-socketio clients on the websocket transport, spread over
 several processes (:mod:`bench.live_tablets`); each joins the demo meeting. The chair (``chutoa``,
-in this process) starts the meeting, presents a document and turns pages on a
-fixed schedule (a turn still waits for the answer to the one before, so a slow
-server stretches the schedule); every tablet notes when each ``presentation``
+in this process) starts the meeting, presents a document and turns pages at
+least ``spacing`` apart (a turn waits for the answer to the one before, so a slow
+server stretches the run); every tablet notes when each ``presentation``
 meeting_event arrives. Send and arrival times are ``time.monotonic()``, one
 system-wide clock on Linux, so they compare across processes.
 
@@ -224,7 +224,7 @@ class ChairLog:
 
 
 async def _chair(target: Target, plan: Plan, at_first_turn: Callable[[], None]) -> ChairLog:
-    """Start the meeting, present, then turn pages on a fixed schedule.
+    """Start the meeting, present, then turn pages at least ``plan.spacing`` apart.
 
     Each turn's send time is kept under the revision its acknowledgement names. It
     is taken just before the event leaves, so the latency includes everything the
@@ -250,11 +250,14 @@ async def _chair(target: Target, plan: Plan, at_first_turn: Callable[[], None]) 
         await asyncio.sleep(max(0.1, SETTLE_PER_TABLET * len(target.tablets)))
         log = ChairLog()
         at_first_turn()
-        first = time.monotonic()
+        due = time.monotonic()
         for turn in range(plan.turns):
-            await asyncio.sleep(max(0.0, first + turn * plan.spacing - time.monotonic()))
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
             page = (turn + 1) % target.pages + 1  # 2, 3, …, pages, 1, 2, …: always a change
             sent = time.monotonic()
+            # Never closer than ``spacing``: catching up after a slow answer with a burst
+            # would run into the server's page-turn rate limit, as a script, not a chair.
+            due = sent + plan.spacing
             answer = await act(TURN_PAGE, {"page": page})
             log.acks.append(time.monotonic() - sent)
             if answer.get("ok"):
