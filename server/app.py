@@ -26,6 +26,7 @@ from .meetings import events as meeting_events
 from .meetings.agenda_routes import routes as agenda_routes
 from .meetings.live_pages import routes as live_pages
 from .meetings.live_routes import routes as live_routes
+from .meetings.live_state import SHARED_PARTS, SharedParts
 from .meetings.pages import routes as meeting_pages
 from .meetings.participant_routes import routes as participant_routes
 from .meetings.routes import routes as meeting_routes
@@ -81,6 +82,7 @@ def create_app(settings: Settings) -> web.Application:
     app[MAX_BODY_MB] = settings.server.max_body_mb
     app[PASSWORDS] = Passwords(settings.auth)
     app[STORE] = DocumentStore(settings.documents.store)
+    app[SHARED_PARTS] = SharedParts()
 
     app.cleanup_ctx.append(database_context)
     app.cleanup_ctx.append(fanout_context)

@@ -27,7 +27,7 @@ from ..realtime.presence import PRESENCE, PRESENCE_UPDATES, Connection
 from ..state import SESSIONS
 from . import live, speakers
 from .access import MeetingAccess, readable_meeting
-from .live_state import snapshot, turn_json
+from .live_state import SHARED_PARTS, snapshot, turn_json
 
 table = EventTable()
 # A chair leafing through a document turns a few pages a second; more is a stuck key
@@ -97,7 +97,7 @@ async def join(context: EventContext, payload: dict[str, Any]) -> ANSWER:
             sid=sid, user_id=user.id, name=user.full_name,
             participant_id=participant.id if participant else None, device=device,
             since=utcnow().isoformat()))
-        state = await snapshot(db, access)
+        state = await snapshot(db, access, context.app[SHARED_PARTS])
     _publish_presence(context, access.meeting.id)
     return {"ok": True, "snapshot": state}
 
@@ -105,7 +105,8 @@ async def join(context: EventContext, payload: dict[str, Any]) -> ANSWER:
 @table.on(wire.SNAPSHOT)
 async def take_snapshot(context: EventContext, payload: dict[str, Any]) -> ANSWER:
     async with context.app[SESSIONS]() as db:
-        return {"ok": True, "snapshot": await snapshot(db, await joined_access(db, context))}
+        return {"ok": True, "snapshot": await snapshot(db, await joined_access(db, context),
+                                                       context.app[SHARED_PARTS])}
 
 
 @table.on(wire.LEAVE)

@@ -14,7 +14,7 @@ from ..http import json_response, path_id
 from ..state import SESSIONS
 from . import speakers
 from .access import readable_meeting
-from .live_state import snapshot, turn_json
+from .live_state import SHARED_PARTS, snapshot, turn_json
 from .participants import participants_of
 
 routes = web.RouteTableDef()
@@ -25,7 +25,7 @@ async def api_live(request: web.Request) -> web.Response:
     user = require_user(request)
     async with request.app[SESSIONS]() as db:
         access = await readable_meeting(db, user, path_id(request, "meeting_id"))
-        return json_response(await snapshot(db, access))
+        return json_response(await snapshot(db, access, request.app[SHARED_PARTS]))
 
 
 @routes.get("/api/v1/meetings/{meeting_id}/speaking")
