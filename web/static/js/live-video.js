@@ -58,8 +58,13 @@ live.addEventListener("change", ({ detail }) => {
   speakerName.dataset.speaking = speaker ? "yes" : "no";
 });
 live.addEventListener("refused", ({ detail }) => showError(detail.message));
+// Set while the camera and microphone could not be opened: the meeting's connection
+// coming up afterwards must not say the camera is being opened again.
+let mediaRefused = false;
+
 live.addEventListener("online", ({ detail }) => {
   if (!detail.online) setConnection("offline", t("live.video.offline"));
+  else if (mediaRefused) setConnection("offline", t("live.video.state_stopped"));
   else if (!endpoint) setConnection("connecting", t("live.video.state_camera"));
 });
 live.addEventListener("session-ended", ({ detail }) => showError(detail.message ?? ""));
@@ -215,10 +220,12 @@ async function begin() {
     return;
   }
   setConnection("connecting", t("live.video.state_camera"));
+  mediaRefused = false;
   let media;
   try {
     media = await openMedia();
   } catch (error) {
+    mediaRefused = true;
     showError(mediaError(error));
     setConnection("offline", t("live.video.state_stopped"));
     retryButton.hidden = false;
