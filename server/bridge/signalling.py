@@ -123,9 +123,10 @@ async def _leave_video(context: EventContext) -> None:
     try:
         worker = await context.app[REGISTRY].worker_for(video["meeting_id"])
         await worker.remove_peer(video["meeting_id"], video["peer_id"])
-    except Exception:
-        # The worker is gone or never had it: nothing left to close there.
-        log.info("%s left the video of meeting %s", video["peer_id"], video["meeting_id"])
+    except NoBridge:
+        # The worker is gone or never had the peer: nothing is left to close there.
+        log.info("%s left the video of meeting %s with no worker to tell", video["peer_id"],
+                 video["meeting_id"])
 
 
 @table.on(wire.VIDEO_LEAVE)
