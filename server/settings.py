@@ -127,8 +127,13 @@ class BridgeSettings:
     ice_servers: list[IceServer]
     host_addresses: list[str]
     thumbnails: int
-    recording: bool
     recordings: str
+
+    @property
+    def recordings_path(self) -> Path:
+        """The recordings folder; a relative one is taken from the project folder."""
+        path = Path(self.recordings)
+        return path if path.is_absolute() else ROOT / path
 
 
 @dataclass(frozen=True)

@@ -48,5 +48,10 @@ class WorkerClient:
         await self._call("PUT", f"/meetings/{meeting_id}/peers/{peer_id}/muted",
                          {"audio": audio})
 
+    async def set_recording(self, meeting_id: int, on: bool) -> str | None:
+        """Start or stop recording the meeting; the name of the file being written."""
+        answer = await self._call("PUT", f"/meetings/{meeting_id}/recording", {"on": on})
+        return answer.get("recording")
+
     async def meeting(self, meeting_id: int) -> dict[str, Any]:
         return dict(await self._call("GET", f"/meetings/{meeting_id}"))

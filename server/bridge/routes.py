@@ -24,9 +24,10 @@ from ..meetings.access import readable_meeting
 from ..meetings.live import ensure_runner
 from ..meetings.models import Meeting, Participant, Room
 from ..meetings.service import remote_rooms
-from ..state import SESSIONS
+from ..state import SESSIONS, SETTINGS
 from .errors import NoBridge
 from .models import RoomHealth
+from .recordings import MEDIA_TYPE, Recording, recording, recordings_of
 from .registry import REGISTRY
 from .signalling import room_peer
 
@@ -110,5 +111,43 @@ async def api_video(request: web.Request) -> web.Response:
     endpoints += [endpoint(peer_id, "other", peer.get("name") or peer_id, None, None)
                   for peer_id, peer in peers.items() if peer_id not in known]
     return json_response({"placed": view is not None, "floor": floor,
-                          "active_speaker": speaker, "endpoints": endpoints})
+                          "active_speaker": speaker, "record_video": meeting.record_video,
+                          "recording": (view or {}).get("recording"),
+                          "endpoints": endpoints})
+
+
+def recording_json(meeting_id: int, item: Recording) -> dict[str, Any]:
+    return {"name": item.name, "size": item.size, "started_at": item.started_at.isoformat(),
+            "updated_at": item.updated_at.isoformat(),
+            "url": f"/api/v1/meetings/{meeting_id}/recordings/{item.name}"}
+
+
+async def _runner_meeting(request: web.Request) -> Meeting:
+    """The meeting of the path, for those who run it (recordings are theirs to archive)."""
+    user = require_user(request)
+    async with request.app[SESSIONS]() as db:
+        access = await readable_meeting(db, user, path_id(request, "meeting_id"))
+        ensure_runner(access)
+        return access.meeting
+
+
+@routes.get("/api/v1/meetings/{meeting_id}/recordings")
+async def api_recordings(request: web.Request) -> web.Response:
+    meeting = await _runner_meeting(request)
+    folder = request.app[SETTINGS].bridge.recordings_path
+    items = recordings_of(folder, meeting.id)
+    return json_response({"record_video": meeting.record_video,
+                          "recordings": [recording_json(meeting.id, r) for r in items]})
+
+
+@routes.get("/api/v1/meetings/{meeting_id}/recordings/{name}")
+async def api_recording_file(request: web.Request) -> web.FileResponse:
+    meeting = await _runner_meeting(request)
+    item = recording(request.app[SETTINGS].bridge.recordings_path, meeting.id,
+                     request.match_info["name"])
+    return web.FileResponse(item.path, headers={
+        "Content-Type": MEDIA_TYPE,
+        "Content-Disposition": f'attachment; filename="phong-hop-{meeting.id}-{item.name}"',
+        "Cache-Control": "private, no-store",
+    })
 

@@ -106,10 +106,13 @@ async def video_offer(context: EventContext, payload: dict[str, Any]) -> ANSWER:
     if payload.get("type") != "offer" or not sdp.startswith("v=0"):
         raise InvalidSdp()
     settings = context.app[SETTINGS].bridge
+    async with context.app[SESSIONS]() as db:
+        meeting = await db.get(Meeting, video["meeting_id"])
+        record = meeting is not None and recorded(meeting)
     worker = await context.app[REGISTRY].worker_for(video["meeting_id"])
     answer = await worker.add_peer(video["meeting_id"], {
         "peer_id": video["peer_id"], "sdp": sdp, "type": "offer", "codec": settings.codec,
-        "name": video["name"], "thumbnails": settings.thumbnails})
+        "name": video["name"], "thumbnails": settings.thumbnails, "record": record})
     log.info("%s joined the video of meeting %s on %s", video["peer_id"], video["meeting_id"],
              worker.url)
     await follow_floor(context.app, video["meeting_id"])
@@ -221,6 +224,30 @@ async def follow_floor(app: web.Application, meeting_id: int) -> None:
         command(app, meeting_id, peer, "unmute")
 
 
+def recorded(meeting: Meeting) -> bool:
+    """Whether the bridge records this meeting now: asked for, and only while it is live
+    (the video check before the meeting is not for the archive)."""
+    return meeting.record_video and meeting.status == MeetingStatus.LIVE
+
+
+async def follow_recording(app: web.Application, meeting_id: int) -> None:
+    """Start or stop the worker's recording of the meeting as its status says; nothing
+    when no worker holds the meeting (the first peer to join tells the worker)."""
+    worker = await app[REGISTRY].placed(meeting_id)
+    if worker is None:
+        return
+    async with app[SESSIONS]() as db:
+        meeting = await db.get(Meeting, meeting_id)
+        on = meeting is not None and recorded(meeting)
+    try:
+        await worker.set_recording(meeting_id, on)
+    except NoBridge:
+        # Nobody is connected there (the worker forgets an empty meeting) or it is gone:
+        # the next peer's offer carries the setting.
+        log.info("the bridge of meeting %s took no recording change (recording: %s)",
+                 meeting_id, on)
+
+
 async def _on_floor(app: web.Application, meeting_id: int) -> None:
     try:
         await follow_floor(app, meeting_id)
@@ -231,4 +258,5 @@ async def _on_floor(app: web.Application, meeting_id: int) -> None:
 def setup_bridge(app: web.Application) -> None:
     app.cleanup_ctx.append(bridge_context)
     on_part(app, "floor", _on_floor)
+    on_part(app, "status", follow_recording)
 

@@ -64,7 +64,7 @@ def turn_json(turn: SpeakingTurn, meeting: Meeting) -> dict[str, Any]:
 
 async def status_part(db: AsyncSession, meeting: Meeting) -> dict[str, Any]:
     return {"status": meeting.status.value, "started_at": iso(meeting.started_at),
-            "ended_at": iso(meeting.ended_at)}
+            "ended_at": iso(meeting.ended_at), "record_video": meeting.record_video}
 
 
 async def item_part(db: AsyncSession, meeting: Meeting) -> dict[str, Any]:

@@ -115,6 +115,9 @@ class Meeting(Base):
         value_enum(MeetingStatus, "meeting_status"), default=MeetingStatus.DRAFT)
     # Whether a substitute (dự thay) inherits the absent member's voting right.
     substitutes_may_vote: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Whether the video bridge records the main video and the rooms' audio while the
+    # meeting is live (off unless the secretary turns it on: docs/video.md).
+    record_video: Mapped[bool] = mapped_column(Boolean, default=False)
     # The meeting this one was created from (weekly giao ban and the like).
     previous_id: Mapped[int | None] = mapped_column(
         ForeignKey("meetings.id", ondelete="SET NULL"))

@@ -17,6 +17,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..auth.identity import page_user
+from ..bridge.recordings import recordings_of
 from ..errors import Forbidden
 from ..http import path_id
 from ..i18n import catalog
@@ -28,6 +29,7 @@ from ..state import SESSIONS, SETTINGS
 from . import service
 from .access import MeetingAccess, editable_meeting, may_create_meetings, readable_meeting
 from .agenda import agenda_tree
+from .live import may_run
 from .models import Attendance, MeetingRole, MeetingStatus, RoomKind
 from .participants import CHECK_IN_OPEN, PRESENT, participants_of, quorum
 from .routes import detail_json
@@ -95,6 +97,8 @@ async def meeting_page(request: web.Request) -> web.Response:
             may_check_in=me is not None and meeting.status in CHECK_IN_OPEN,
             checked_in=me is not None and me.attendance in PRESENT,
             minutes_link=await minutes_linked(db, access),
+            recordings=recordings_of(request.app[SETTINGS].bridge.recordings_path, meeting.id)
+            if may_run(access) else [],
             strings=script_strings(request_locale(request)))
 
 

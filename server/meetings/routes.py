@@ -75,6 +75,7 @@ def _fields(body: dict[str, Any]) -> service.MeetingFields:
         starts_at=datetime_field(body, "starts_at"),  # type: ignore[arg-type]
         ends_at=datetime_field(body, "ends_at", required=False),
         substitutes_may_vote=bool_field(body, "substitutes_may_vote", True),
+        record_video=bool_field(body, "record_video", False),
     )
 
 
@@ -106,6 +107,7 @@ def _changes(body: dict[str, Any]) -> dict[str, Any]:
         "starts_at": lambda: datetime_field(body, "starts_at"),
         "ends_at": lambda: datetime_field(body, "ends_at", required=False),
         "substitutes_may_vote": lambda: bool_field(body, "substitutes_may_vote", True),
+        "record_video": lambda: bool_field(body, "record_video", False),
     }
     return {name: parse() for name, parse in parsers.items() if name in body}
 
@@ -116,8 +118,11 @@ async def api_update_meeting(request: web.Request) -> web.Response:
     changes = _changes(await json_body(request))
     async with request.app[SESSIONS]() as db:
         access = await editable_meeting(db, user, path_id(request, "meeting_id"))
+        recorded = access.meeting.record_video
         await service.update_meeting(db, access, changes)
-        await db.commit()
+        # Whether the meeting is recorded is part of its live status: every tablet shows it.
+        await record_change(request.app, db, access.meeting,
+                            ["status"] if access.meeting.record_video != recorded else [])
         return json_response(await detail_json(db, access))
 
 

@@ -27,6 +27,7 @@ def meeting_json(meeting: Meeting) -> dict[str, Any]:
         "organiser": {"id": meeting.organiser.id, "name": meeting.organiser.name},
         "hall": room_json(meeting.hall) if meeting.hall else None,
         "substitutes_may_vote": meeting.substitutes_may_vote,
+        "record_video": meeting.record_video,
         "previous_id": meeting.previous_id,
         "published_at": meeting.published_at.isoformat() if meeting.published_at else None,
     }

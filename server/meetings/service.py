@@ -65,6 +65,7 @@ class MeetingFields:
     ends_at: datetime | None = None
     hall_room_id: int | None = None
     substitutes_may_vote: bool = True
+    record_video: bool = False
 
 
 async def _check_references(
@@ -92,7 +93,8 @@ async def create_meeting(db: AsyncSession, user: User, fields: MeetingFields) ->
     meeting = Meeting(
         title=nfc(fields.title), code=nfc(fields.code), organiser_unit_id=fields.organiser_unit_id,
         hall_room_id=fields.hall_room_id, starts_at=fields.starts_at, ends_at=fields.ends_at,
-        substitutes_may_vote=fields.substitutes_may_vote, status=S.DRAFT)
+        substitutes_may_vote=fields.substitutes_may_vote, record_video=fields.record_video,
+        status=S.DRAFT)
     db.add(meeting)
     await db.flush()
     db.add(Participant(meeting_id=meeting.id, user_id=user.id, role=MeetingRole.SECRETARY))
@@ -102,7 +104,7 @@ async def create_meeting(db: AsyncSession, user: User, fields: MeetingFields) ->
 
 
 EDITABLE_FIELDS = frozenset({"title", "code", "organiser_unit_id", "hall_room_id", "starts_at",
-                             "ends_at", "substitutes_may_vote"})
+                             "ends_at", "substitutes_may_vote", "record_video"})
 
 
 async def update_meeting(
@@ -162,7 +164,8 @@ async def copy_meeting(
     copy = Meeting(
         title=source.title, code="", organiser_unit_id=source.organiser_unit_id,
         hall_room_id=source.hall_room_id, starts_at=starts_at, ends_at=ends_at,
-        substitutes_may_vote=source.substitutes_may_vote, previous_id=source.id, status=S.DRAFT)
+        substitutes_may_vote=source.substitutes_may_vote, record_video=source.record_video,
+        previous_id=source.id, status=S.DRAFT)
     db.add(copy)
     await db.flush()
     db.add_all(MeetingRoom(meeting_id=copy.id, room_id=r.id)

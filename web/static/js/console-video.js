@@ -21,6 +21,7 @@ const LEVEL_RANGE_DB = 60;  // speech sits in the top 60 dB; below that the mete
 export function setupVideo(section, live) {
   const list = section.querySelector("[data-endpoints]");
   const note = section.querySelector("[data-video-note]");
+  const recordingNote = section.querySelector("[data-video-recording]");
   const limitField = document.querySelector("[data-limit]");
   const say = messenger(section);
   const rows = new Map();
@@ -138,6 +139,12 @@ export function setupVideo(section, live) {
     const endpoints = view.endpoints ?? [];
     note.textContent = view.placed ? "" : t("live.console_video.no_bridge");
     note.hidden = Boolean(view.placed);
+    // Asked for but not being written (no room connected yet, or the worker could not):
+    // the chair should know before the meeting's record depends on it.
+    recordingNote.hidden = !view.record_video;
+    recordingNote.textContent = view.recording
+      ? t("live.console_video.recording_to", { file: view.recording })
+      : t("live.console_video.recording_not_yet");
     const seen = new Set();
     const ordered = endpoints.map((endpoint) => {
       seen.add(endpoint.peer_id);

@@ -5,6 +5,7 @@
 // on every tablet. While the connection is down every action is locked.
 
 import { LiveMeeting } from "./live-client.js";
+import { followRecording } from "./live-recording.js";
 import * as wire from "./live-contract.js";
 import { confirmDialog, messenger, t } from "./meeting-common.js";
 import { act, switchOff, syncControls } from "./console-common.js";
@@ -19,6 +20,7 @@ const TICK_MS = 250;
 
 const root = document.querySelector("[data-console]");
 const live = new LiveMeeting(root.dataset.meetingId);
+followRecording(live);
 live.offlineMessage = t("live.console.offline");
 
 const head = root.querySelector("#meeting-controls");

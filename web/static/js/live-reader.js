@@ -13,6 +13,7 @@
 // with a fresh snapshot on every connection.
 
 import { LiveMeeting } from "./live-client.js";
+import { followRecording } from "./live-recording.js";
 import { Annotations } from "./live-annotations.js";
 import { setupNotes } from "./live-notes.js";
 import { prefetch, progressView, storableFiles } from "./live-offline.js";
@@ -27,6 +28,7 @@ const SNAPSHOT_KEY = `phonghop.snapshot.${meetingId}`;
 const MANIFEST_URL = `/api/v1/meetings/${meetingId}/manifest`;
 
 const live = new LiveMeeting(meetingId);
+followRecording(live);
 live.offlineMessage = t("live.speak.offline");
 const viewer = new DocumentViewer(root.querySelector("[data-document]"));
 const annotations = new Annotations({ meetingId, userId: Number(root.dataset.userId), viewer, root });

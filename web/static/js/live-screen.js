@@ -7,6 +7,7 @@
 // screen's account may not be allowed to read its title.
 
 import { LiveMeeting } from "./live-client.js";
+import { followRecording } from "./live-recording.js";
 import { el, t } from "./meeting-common.js";
 import { tickClock } from "./floor-clock.js";
 import { setupScreenVote } from "./screen-vote.js";
@@ -16,6 +17,7 @@ const NEXT_NAMES = 3;
 
 const root = document.querySelector("[data-screen]");
 const live = new LiveMeeting(root.dataset.meetingId, { device: "screen" });
+followRecording(live);
 const connection = root.querySelector("[data-connection]");
 const speakerBox = root.querySelector("[data-speaker]");
 const nextBox = root.querySelector("[data-next]");

@@ -7,6 +7,7 @@
 // The chair may mute or unmute it from the console (video_command).
 
 import { LiveMeeting } from "./live-client.js";
+import { followRecording } from "./live-recording.js";
 import { el, t } from "./meeting-common.js";
 import { VideoEndpoint } from "./video-endpoint.js";
 
@@ -31,6 +32,7 @@ const playButton = root.querySelector("[data-play-audio]");
 const retryButton = root.querySelector("[data-retry]");
 
 const live = new LiveMeeting(root.dataset.meetingId);
+followRecording(live);
 live.offlineMessage = t("live.video.offline");
 let endpoint = null;
 

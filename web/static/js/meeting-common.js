@@ -114,6 +114,7 @@ export function meetingFields(form) {
     starts_at: vietnamTime(value("starts_at")),
     ends_at: vietnamTime(value("ends_at")),
     substitutes_may_vote: form.elements.substitutes_may_vote.checked,
+    record_video: form.elements.record_video.checked,
   };
 }
 

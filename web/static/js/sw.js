@@ -22,7 +22,7 @@
 // A classic worker (not a module): Safari and Firefox on older tablets cannot
 // register module service workers.
 
-const VERSION = "1";
+const VERSION = "2";
 const SHELL = `phonghop-shell-v${VERSION}`;
 const FILES = "phonghop-files";
 const NETWORK_TIMEOUT_MS = 4000;
@@ -32,6 +32,8 @@ const SHELL_FILES = [
   "/static/css/app.css",
   "/static/css/meetings.css",
   "/static/css/live.css",
+  "/static/css/vote.css",
+  "/static/css/recording.css",
   "/static/js/app.js",
   "/static/js/meeting-common.js",
   "/static/js/live-contract.js",
@@ -43,6 +45,9 @@ const SHELL_FILES = [
   "/static/js/live-notes.js",
   "/static/js/live-outbox.js",
   "/static/js/live-offline.js",
+  "/static/js/live-ballot.js",
+  "/static/js/live-recording.js",
+  "/static/js/poll-result.js",
   "/vendor/pdfjs/pdf.mjs",
   "/vendor/pdfjs/pdf.worker.mjs",
   "/vendor/pdfjs-viewer/pdf_viewer.mjs",
