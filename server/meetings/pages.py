@@ -37,7 +37,7 @@ from .routes import detail_json
 routes = web.RouteTableDef()
 
 # Catalog sections the page scripts read; everything else stays on the server.
-SCRIPT_STRINGS = ("meeting_pages.", "meeting_role.", "meeting_status.")
+SCRIPT_STRINGS = ("meeting_pages.", "meeting_role.", "meeting_status.", "live.offline.")
 
 
 def script_strings(locale: str) -> dict[str, str]:

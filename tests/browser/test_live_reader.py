@@ -272,3 +272,80 @@ async def test_the_tablet_follows_the_chair_and_keeps_reading_offline(
     finally:
         await chair.disconnect()
     assert errors == []
+
+
+async def test_the_meeting_page_keeps_the_documents_and_the_reader_opens_them_offline(
+    client: TestClient, demo: None, browser: Browser, artifacts: Path, engine_name: str,
+) -> None:
+    """The download starts when the meeting is published, from its page, with the bar: a
+    delegate who never opened the reader online can still read in the hall without Wi-Fi."""
+    base = f"http://{client.host}:{client.port}"
+    tablet = await sign_in(browser, base, "daibieu02", viewport={"width": 800, "height": 1280})
+    errors: list[str] = []
+    tablet.on("pageerror", lambda error: errors.append(str(error)))
+    await tablet.get_by_role("link", name=MEETING_TITLE).click()
+    meeting_id = int(tablet.url.rstrip("/").split("/")[-1])
+    documents = (await api_json(tablet, f"/api/v1/meetings/{meeting_id}/manifest"))["documents"]
+    total = len(documents)
+    box = tablet.locator("[data-offline]")
+    await expect(box.locator("[data-offline-text]")).to_have_text(
+        vi("live.offline.ready", done=total, total=total), timeout=20_000)
+    await expect(box.locator("progress")).to_have_js_property("value", total)
+    await tablet.screenshot(path=artifacts / f"meeting-page-offline-{engine_name}.png")
+
+    cdp = await tablet.context.new_cdp_session(tablet)
+    await cdp.send("Network.clearBrowserCache")
+    await tablet.context.set_offline(True)
+    await tablet.goto(f"{base}/meetings/{meeting_id}/live")
+    reader = tablet.locator("[data-reader]")
+    await expect(tablet.locator("[data-status-bar] [data-connection]")).to_have_text(
+        vi("live.disconnected"))
+    await tablet.get_by_role("button", name=vi("live.reader.show_agenda")).click()
+    await tablet.get_by_role(
+        "button", name=vi("live.reader.open_document", title=documents[0]["title"])).click()
+    await expect(reader).to_have_attribute("data-open-document", str(documents[0]["id"]),
+                                           timeout=10_000)
+    await expect(tablet.locator('.page[data-page-number="1"] .textLayer')).not_to_be_empty()
+    await tablet.context.set_offline(False)
+    assert errors == []
+
+
+async def test_every_live_page_says_while_the_meeting_is_recorded(
+    client: TestClient, demo: None, browser: Browser, artifacts: Path, engine_name: str,
+) -> None:
+    base = f"http://{client.host}:{client.port}"
+    tablet = await sign_in(browser, base, "daibieu01")
+    await tablet.get_by_role("link", name=MEETING_TITLE).click()
+    meeting_id = int(tablet.url.rstrip("/").split("/")[-1])
+    screen = await sign_in(browser, base, "chutoa")
+    await screen.goto(f"{base}/meetings/{meeting_id}/screen")
+    await tablet.goto(f"{base}/meetings/{meeting_id}/live")
+    marks = [page.locator("[data-recording-mark]") for page in (tablet, screen)]
+    await expect(tablet.locator("[data-status-bar] [data-connection]")).to_have_text(
+        vi("live.connected"))
+
+    async def record(on: bool) -> None:
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+            async with http.post(f"{base}/api/v1/auth/login",
+                                 json={"username": "thuky", "password": "demo"}) as response:
+                csrf = (await response.json())["csrf_token"]
+            async with http.patch(f"{base}/api/v1/meetings/{meeting_id}",
+                                  json={"record_video": on},
+                                  headers={"X-CSRF-Token": csrf}) as response:
+                assert response.status == 200, await response.text()
+
+    chair, _ = await chair_socket(base, meeting_id)
+    try:
+        await record(True)
+        for mark in marks:  # asked for, but the meeting has not begun: nothing is recorded
+            await expect(mark).to_be_hidden()
+        await act(chair, wire.START_MEETING, {})
+        for mark in marks:
+            await expect(mark).to_be_visible()
+            await expect(mark).to_have_text(vi("live.recording"))
+        await tablet.screenshot(path=artifacts / f"live-reader-recording-{engine_name}.png")
+        await record(False)
+        for mark in marks:
+            await expect(mark).to_be_hidden()
+    finally:
+        await chair.disconnect()

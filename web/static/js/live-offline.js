@@ -47,6 +47,20 @@ export async function prefetch(files, { pages = [], onProgress = () => {} } = {}
 }
 
 /**
+ * Keep the meeting's `documents` (and `pages`) on this device, showing the progress in
+ * `box` (live/_offline_progress.html). Resolves with the last progress, or null where
+ * the browser has no service worker (which the box then says).
+ */
+export async function keepForOffline(box, documents, pages, t) {
+  const done = await prefetch(storableFiles(documents), { pages, onProgress: progressView(box, t) });
+  if (done === null) {
+    box.hidden = false;
+    box.querySelector("[data-offline-text]").textContent = t("live.offline.unsupported");
+  }
+  return done;
+}
+
+/**
  * The progress box: a <progress> and its text ("Đã tải 12/15 tài liệu").
  * `box` holds [data-offline-progress] and [data-offline-text]; `t` translates.
  */

@@ -16,7 +16,7 @@ import { LiveMeeting } from "./live-client.js";
 import { followRecording } from "./live-recording.js";
 import { Annotations } from "./live-annotations.js";
 import { setupNotes } from "./live-notes.js";
-import { prefetch, progressView, storableFiles } from "./live-offline.js";
+import { keepForOffline } from "./live-offline.js";
 import { DocumentViewer } from "./live-pdf.js";
 import { setupSpeak, setupStatus } from "./live-status.js";
 import { setupBallot } from "./live-ballot.js";
@@ -347,17 +347,9 @@ let prefetching = false;
 async function startPrefetch() {
   if (prefetching || root.dataset.meetingStatus === "draft") return;
   prefetching = true;
-  const box = root.querySelector("[data-offline]");
-  const files = storableFiles(documents);
   try {
-    const done = await prefetch(files, {
-      pages: [location.pathname, MANIFEST_URL, `/api/v1/meetings/${meetingId}`],
-      onProgress: progressView(box, t),
-    });
-    if (done === null) {
-      box.hidden = false;
-      box.querySelector("[data-offline-text]").textContent = t("live.offline.unsupported");
-    }
+    await keepForOffline(root.querySelector("[data-offline]"), documents,
+      [location.pathname, MANIFEST_URL, `/api/v1/meetings/${meetingId}`], t);
   } finally {
     prefetching = false;
   }

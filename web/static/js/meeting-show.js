@@ -3,7 +3,7 @@
 
 import { api, busy, messenger, t } from "./meeting-common.js";
 import { byItem, documentEntry, fetchDocuments } from "./meeting-documents.js";
-import { prefetch, storableFiles } from "./live-offline.js";
+import { keepForOffline } from "./live-offline.js";
 
 async function showDocuments(section) {
   const state = section.querySelector("[data-documents-state]");
@@ -26,16 +26,16 @@ async function showDocuments(section) {
 
 /**
  * Once a meeting is published its documents are kept for offline reading, from
- * this page too: a delegate who opens it the day before has the board pack on
- * the tablet before the hall's Wi-Fi is busy. The reader shows the progress.
+ * this page too, with the same progress bar as the reader: a delegate who opens it
+ * the day before has the board pack on the tablet before the hall's Wi-Fi is busy.
+ * The box is there for participants of a published meeting only.
  */
-function keepForOffline(meetingId, documents) {
-  const draft = document.querySelector("[data-status-badge].badge--draft");
-  if (draft || !documents?.length) return;
-  prefetch(storableFiles(documents), {
-    pages: [`/meetings/${meetingId}/live`, `/api/v1/meetings/${meetingId}/manifest`,
-      `/api/v1/meetings/${meetingId}`],
-  }).catch((error) => console.error("prefetch", error));
+function keepMeeting(meetingId, documents) {
+  const box = document.querySelector("[data-offline]");
+  if (!box || !documents?.length) return;
+  keepForOffline(box, documents, [`/meetings/${meetingId}/live`,
+    `/api/v1/meetings/${meetingId}/manifest`, `/api/v1/meetings/${meetingId}`], t)
+    .catch((error) => console.error("prefetch", error));
 }
 
 function setupCheckIn(box, meetingId) {
@@ -68,5 +68,5 @@ function setupCheckIn(box, meetingId) {
 
 const meeting = document.querySelector("[data-meeting-id]");
 showDocuments(document.querySelector("[data-documents]"))
-  .then((documents) => keepForOffline(meeting.dataset.meetingId, documents));
+  .then((documents) => keepMeeting(meeting.dataset.meetingId, documents));
 setupCheckIn(document.querySelector("[data-check-in]"), meeting.dataset.meetingId);
