@@ -19,20 +19,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 from aiohttp.test_utils import TestClient
 from playwright.async_api import Browser, Page, expect
 from pyhanko.pdf_utils.reader import PdfFileReader
 from reportlab.pdfgen.canvas import Canvas
-from sqlalchemy import select
 
-from server.documents.store import DocumentStore
 from server.i18n import translate
-from server.meetings.models import Meeting
-from server.minutes.keys import KeyPlace, register_key
-from server.minutes.pki import DEV_PASSPHRASE, write_dev_pki
-from server.settings import Settings
-from tests.conftest import make_settings
+from server.minutes.pki import DEV_PASSPHRASE
+from tests.minutes.signing_fixtures import dev_pki, keys, settings  # noqa: F401  (fixtures)
 from tests.minutes.test_draft import _hold_meeting
 from tests.voting.conftest import (  # noqa: F401  (fixtures)
     MakePoll,
@@ -55,31 +49,6 @@ SIGNING = 60_000  # ms: a signature with its timestamp, the seal with B-LTA vali
 
 def vi(key: str, **params: Any) -> str:
     return translate("vi", key, **params)
-
-
-@pytest.fixture
-def dev_pki(tmp_path: Path) -> Path:
-    folder = tmp_path / "dev-pki"
-    write_dev_pki(folder)
-    return folder
-
-
-@pytest.fixture
-def settings(database_url: str, store_path: Path, dev_pki: Path) -> Settings:
-    return make_settings(database_url, store_path, signing={"dev_pki": str(dev_pki)})
-
-
-@pytest.fixture
-async def keys(sessions: Any, settings: Settings, dev_pki: Path, meeting_id: int) -> None:  # noqa: F811
-    """Where the chair's, the secretary's and the seal's keys are (as `signing-key` says)."""
-    store = DocumentStore(settings.documents.store)
-    async with sessions() as db:
-        unit = await db.scalar(select(Meeting.organiser_unit_id).where(Meeting.id == meeting_id))
-        await register_key(db, store, KeyPlace(pkcs12=dev_pki / "chair.p12"), username="chutoa")
-        await register_key(db, store, KeyPlace(pkcs12=dev_pki / "secretary.p12"),
-                           username="thuky")
-        await register_key(db, store, KeyPlace(pkcs12=dev_pki / "seal.p12"), unit_id=unit)
-        await db.commit()
 
 
 async def minutes_json(page: Page, meeting: int) -> dict[str, Any]:
@@ -109,7 +78,7 @@ def unsigned_pdf() -> bytes:
 async def test_the_minutes_go_from_the_ended_meeting_to_a_signed_published_pdf(
     client: TestClient, browser: Browser, artifacts: Path, engine_name: str,
     chair: Tablet, make_poll: MakePoll, tablets: Tablets, meeting_id: int,  # noqa: F811
-    keys: None, tmp_path: Path,
+    keys: None, tmp_path: Path,  # noqa: F811
 ) -> None:
     await _hold_meeting(chair, make_poll, tablets)
     base = f"http://{client.host}:{client.port}"

@@ -10,12 +10,17 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from reportlab.pdfgen.canvas import Canvas
+from sqlalchemy import select
 
+from server.documents.store import DocumentStore
+from server.meetings.models import Meeting
 from server.minutes.appearance import Appearance
 from server.minutes.document import Box, SignerRole
+from server.minutes.keys import KeyPlace, register_key
 from server.minutes.pki import (
     DEV_PASSPHRASE,
     DevPKI,
@@ -27,6 +32,8 @@ from server.minutes.pki import (
 )
 from server.minutes.signing import Pkcs12Key, prepare_fields, sign
 from server.minutes.trust import Trust, dev_timestamper, read_certificates, read_crls
+from server.settings import Settings
+from tests.conftest import make_settings
 
 # A phrase in the body, uncompressed, so a test can flip one of its bytes.
 MARKER = b"NGHI QUYET SO 42"
@@ -128,3 +135,31 @@ def stages(material: Material, timestamper, prepared: bytes) -> dict[SignerRole,
                    trust=material.trust)
         files[role] = pdf
     return files
+
+
+# The server's side, for tests that sign through the API or the browser: import
+# ``dev_pki``, ``settings`` and ``keys`` into the test module.
+
+@pytest.fixture(scope="module")
+def dev_pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("dev-pki")
+    write_dev_pki(folder)
+    return folder
+
+
+@pytest.fixture
+def settings(database_url: str, store_path: Path, dev_pki: Path) -> Settings:
+    return make_settings(database_url, store_path, signing={"dev_pki": str(dev_pki)})
+
+
+@pytest.fixture
+async def keys(sessions: Any, settings: Settings, dev_pki: Path, meeting_id: int) -> None:
+    """Where the chair's, the secretary's and the seal's keys are (as `signing-key` says)."""
+    store = DocumentStore(settings.documents.store)
+    async with sessions() as db:
+        unit = await db.scalar(select(Meeting.organiser_unit_id).where(Meeting.id == meeting_id))
+        await register_key(db, store, KeyPlace(pkcs12=dev_pki / "chair.p12"), username="chutoa")
+        await register_key(db, store, KeyPlace(pkcs12=dev_pki / "secretary.p12"),
+                           username="thuky")
+        await register_key(db, store, KeyPlace(pkcs12=dev_pki / "seal.p12"), unit_id=unit)
+        await db.commit()

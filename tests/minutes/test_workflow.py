@@ -5,47 +5,17 @@ from __future__ import annotations
 
 import base64
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
 from sqlalchemy import select
 
 from server.auth.models import User
-from server.documents.store import DocumentStore
-from server.meetings.models import Meeting
-from server.minutes.keys import KeyPlace, register_key
-from server.minutes.pki import DEV_PASSPHRASE, write_dev_pki
-from server.settings import Settings
-from tests.conftest import make_settings
+from server.minutes.pki import DEV_PASSPHRASE
+from tests.minutes.signing_fixtures import dev_pki, keys, settings  # noqa: F401  (fixtures)
 from tests.voting.conftest import MakePoll, Tablet, Tablets
 
 from .test_draft import BASE, _hold_meeting
-
-
-@pytest.fixture(scope="module")
-def dev_pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("dev-pki")
-    write_dev_pki(folder)
-    return folder
-
-
-@pytest.fixture
-def settings(database_url: str, store_path: Path, dev_pki: Path) -> Settings:
-    return make_settings(database_url, store_path, signing={"dev_pki": str(dev_pki)})
-
-
-@pytest.fixture
-async def keys(sessions: Any, settings: Settings, dev_pki: Path, meeting_id: int) -> None:
-    store = DocumentStore(settings.documents.store)
-    async with sessions() as db:
-        unit = await db.scalar(select(Meeting.organiser_unit_id).where(Meeting.id == meeting_id))
-        await register_key(db, store, KeyPlace(pkcs12=dev_pki / "chair.p12"), username="chutoa")
-        await register_key(db, store, KeyPlace(pkcs12=dev_pki / "secretary.p12"),
-                           username="thuky")
-        await register_key(db, store, KeyPlace(pkcs12=dev_pki / "seal.p12"), unit_id=unit)
-        await db.commit()
 
 
 async def _approved(chair: Tablet, make_poll: MakePoll, tablets: Tablets,
@@ -67,7 +37,7 @@ async def sign(tablet: Tablet, meeting_id: int, role: str, secret: str = DEV_PAS
 
 
 async def test_minutes_go_from_the_record_to_published_and_verify(
-    chair: Tablet, make_poll: MakePoll, tablets: Tablets, meeting_id: int, keys: None,
+    chair: Tablet, make_poll: MakePoll, tablets: Tablets, meeting_id: int, keys: None,  # noqa: F811
     sessions: Any
 ) -> None:
     secretary = await _approved(chair, make_poll, tablets, meeting_id)
@@ -116,7 +86,7 @@ async def test_minutes_go_from_the_record_to_published_and_verify(
 
 
 async def test_a_wrong_passphrase_changes_nothing(
-    chair: Tablet, make_poll: MakePoll, tablets: Tablets, meeting_id: int, keys: None
+    chair: Tablet, make_poll: MakePoll, tablets: Tablets, meeting_id: int, keys: None  # noqa: F811
 ) -> None:
     await _approved(chair, make_poll, tablets, meeting_id)
     before = (await chair.http("GET", BASE.format(meeting_id)))[1]["minutes"]
@@ -128,7 +98,7 @@ async def test_a_wrong_passphrase_changes_nothing(
 
 
 async def test_signatures_go_in_order_and_only_by_their_signer(
-    chair: Tablet, make_poll: MakePoll, tablets: Tablets, meeting_id: int, keys: None
+    chair: Tablet, make_poll: MakePoll, tablets: Tablets, meeting_id: int, keys: None  # noqa: F811
 ) -> None:
     secretary = await _approved(chair, make_poll, tablets, meeting_id)
     early = await sign(secretary, meeting_id, "secretary")
@@ -139,7 +109,7 @@ async def test_signatures_go_in_order_and_only_by_their_signer(
 
 
 async def test_a_change_after_the_first_signature_makes_a_new_version(
-    chair: Tablet, make_poll: MakePoll, tablets: Tablets, meeting_id: int, keys: None
+    chair: Tablet, make_poll: MakePoll, tablets: Tablets, meeting_id: int, keys: None  # noqa: F811
 ) -> None:
     secretary = await _approved(chair, make_poll, tablets, meeting_id)
     assert (await sign(chair, meeting_id, "chair"))[0] == 200
