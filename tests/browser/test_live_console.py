@@ -16,13 +16,15 @@ shows the screen only the page.
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import socketio
 from aiohttp.test_utils import TestClient
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, Page, expect
 
 from server.demo.documents import DOCUMENTS
 from server.demo.organisation import AGENDA, MEETING_TITLE
@@ -65,6 +67,25 @@ async def ask_to_speak(sio: socketio.AsyncClient) -> dict[str, Any]:
                             timeout=10)
     assert answer.get("ok"), answer
     return answer
+
+
+@asynccontextmanager
+async def console_and_screen(
+    browser: Browser, base: str, chair: str, viewer: str
+) -> AsyncIterator[tuple[Page, Page, int]]:
+    """The console, found from the meeting page as ``chair``, and the hall screen as
+    ``viewer``; both browser contexts closed afterwards."""
+    console = await sign_in(browser, base, chair)
+    await console.get_by_role("link", name=MEETING_TITLE).click()
+    await console.get_by_role("link", name="Điều hành cuộc họp").click()
+    meeting_id = int(console.url.split("/")[-2])
+    screen = await sign_in(browser, base, viewer, viewport={"width": 1280, "height": 720})
+    await screen.goto(f"{base}/meetings/{meeting_id}/screen")
+    try:
+        yield console, screen, meeting_id
+    finally:
+        for page in (console, screen):
+            await page.context.close()
 
 
 async def test_the_chair_gives_the_floor_and_the_hall_screen_counts_down(
@@ -202,13 +223,8 @@ async def test_ending_the_meeting_asks_first_and_the_screen_says_it_ended(
     client: TestClient, demo: None, browser: Browser,
 ) -> None:
     base = f"http://{client.host}:{client.port}"
-    console = await sign_in(browser, base, "thuky")
-    await console.get_by_role("link", name=MEETING_TITLE).click()
-    await console.get_by_role("link", name="Điều hành cuộc họp").click()
-    meeting_id = int(console.url.split("/")[-2])
-    screen = await sign_in(browser, base, "chutoa")
-    await screen.goto(f"{base}/meetings/{meeting_id}/screen")
-    try:
+    async with console_and_screen(browser, base, "thuky", "chutoa") as (
+            console, screen, meeting_id):
         await console.get_by_role("button", name="Bắt đầu cuộc họp").click()
         end = console.get_by_role("button", name="Kết thúc cuộc họp")
         await end.click()
@@ -225,25 +241,17 @@ async def test_ending_the_meeting_asks_first_and_the_screen_says_it_ended(
         await expect(screen.locator("[data-item-title]")).to_have_text("Cuộc họp đã kết thúc")
         # An ended meeting cannot be run: the buttons say so by being locked.
         await expect(end).to_be_disabled()
-    finally:
-        for page in (console, screen):
-            await page.context.close()
 
 
 async def test_the_console_locks_while_offline_and_the_screen_catches_up_by_itself(
     client: TestClient, demo: None, browser: Browser,
 ) -> None:
     base = f"http://{client.host}:{client.port}"
-    console = await sign_in(browser, base, "chutoa")
-    await console.get_by_role("link", name=MEETING_TITLE).click()
-    await console.get_by_role("link", name="Điều hành cuộc họp").click()
-    meeting_id = int(console.url.split("/")[-2])
-    screen = await sign_in(browser, base, "thuky", viewport={"width": 1280, "height": 720})
-    await screen.goto(f"{base}/meetings/{meeting_id}/screen")
-    agenda = console.locator("#agenda")
-    go_to = [agenda.get_by_role("button", name=f"Chuyển đến nội dung {n}: {item[0]}")
-             for n, item in enumerate(AGENDA[:3], start=1)]
-    try:
+    async with console_and_screen(browser, base, "chutoa", "thuky") as (
+            console, screen, meeting_id):
+        agenda = console.locator("#agenda")
+        go_to = [agenda.get_by_role("button", name=f"Chuyển đến nội dung {n}: {item[0]}")
+                 for n, item in enumerate(AGENDA[:3], start=1)]
         await console.get_by_role("button", name="Bắt đầu cuộc họp").click()
         await go_to[0].click()
         await expect(screen.locator("[data-item-number]")).to_have_text("Nội dung 1")
@@ -271,25 +279,17 @@ async def test_the_console_locks_while_offline_and_the_screen_catches_up_by_itse
         # And the stream goes on from there.
         await go_to[2].click()
         await expect(screen.locator("[data-item-number]")).to_have_text("Nội dung 3")
-    finally:
-        for page in (console, screen):
-            await page.context.close()
 
 
 async def test_the_chair_presents_a_document_and_the_screen_shows_only_its_page(
     client: TestClient, demo: None, browser: Browser,
 ) -> None:
     base = f"http://{client.host}:{client.port}"
-    console = await sign_in(browser, base, "chutoa")
-    await console.get_by_role("link", name=MEETING_TITLE).click()
-    await console.get_by_role("link", name="Điều hành cuộc họp").click()
-    meeting_id = int(console.url.split("/")[-2])
-    screen = await sign_in(browser, base, "thuky", viewport={"width": 1280, "height": 720})
-    await screen.goto(f"{base}/meetings/{meeting_id}/screen")
-    present = console.locator("#presentation")
-    shown = present.locator("[data-presenting]")
-    title = DOCUMENTS[0].title
-    try:
+    async with console_and_screen(browser, base, "chutoa", "thuky") as (
+            console, screen, meeting_id):
+        present = console.locator("#presentation")
+        shown = present.locator("[data-presenting]")
+        title = DOCUMENTS[0].title
         await console.get_by_role("button", name="Bắt đầu cuộc họp").click()
         await present.get_by_label("Tài liệu").select_option(label=f"1. {title}")
         await present.get_by_label("Trang", exact=True).fill("2")
@@ -309,6 +309,3 @@ async def test_the_chair_presents_a_document_and_the_screen_shows_only_its_page(
         await present.get_by_role("button", name="Dừng trình chiếu").click()
         await expect(shown).to_have_text("Không trình chiếu tài liệu nào.")
         await expect(screen.locator("[data-presenting]")).to_be_hidden()
-    finally:
-        for page in (console, screen):
-            await page.context.close()
