@@ -24,7 +24,6 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 from playwright.async_api import Browser, Page, async_playwright, expect
@@ -34,7 +33,7 @@ from server.demo.organisation import MEETING_TITLE
 from server.settings import ROOT, Settings
 
 from ..conftest import make_settings
-from ..realtime.processes import free_port
+from ..realtime.processes import free_port, wait_answering
 from .conftest import ARGS, CHROMIUM
 from .test_secretary_path import sign_in
 
@@ -89,18 +88,9 @@ class Worker:
                 self.kill()
 
     async def ready(self) -> None:
-        async with aiohttp.ClientSession(headers={"X-Bridge-Key": SECRET}) as http:
-            for _ in range(300):
-                assert self.process is not None and self.process.poll() is None, \
-                    self.log.read_text(errors="replace")
-                try:
-                    async with http.get(f"{self.url}/status") as response:
-                        if response.status == 200:
-                            return
-                except aiohttp.ClientError:
-                    pass
-                await asyncio.sleep(0.05)
-        raise AssertionError(f"the bridge worker at {self.url} did not answer")
+        assert self.process is not None
+        await wait_answering(f"{self.url}/status", self.process, {"X-Bridge-Key": SECRET},
+                             self.log)
 
 
 @pytest.fixture

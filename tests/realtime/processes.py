@@ -9,6 +9,7 @@ import secrets
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import aiohttp
 
@@ -23,19 +24,28 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
-    async with aiohttp.ClientSession() as http:
+async def wait_answering(url: str, process: subprocess.Popen[bytes] | None = None,
+                         headers: dict[str, str] | None = None, log: Path | None = None) -> None:
+    """Until ``url`` answers 200 (15 s at most); fails at once, with its log, if ``process``
+    (the one that should answer) has exited."""
+    async with aiohttp.ClientSession(headers=headers) as http:
         for _ in range(300):
-            if process.poll() is not None:
-                raise AssertionError(f"server exited: {process.stderr.read().decode()}")  # type: ignore[union-attr]
+            if process is not None and process.poll() is not None:
+                said = (log.read_text(errors="replace") if log is not None else
+                        process.stderr.read().decode() if process.stderr else "")
+                raise AssertionError(f"the process for {url} exited: {said}")
             try:
-                async with http.get(f"{url}/healthz") as response:
+                async with http.get(url) as response:
                     if response.status == 200:
                         return
             except aiohttp.ClientError:
                 pass
             await asyncio.sleep(0.05)
-    raise AssertionError(f"{url} did not become healthy")
+    raise AssertionError(f"{url} did not answer")
+
+
+async def wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
+    await wait_answering(f"{url}/healthz", process)
 
 
 def server_env(settings: Settings, **extra: str) -> dict[str, str]:

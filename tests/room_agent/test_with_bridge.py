@@ -17,7 +17,6 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 from sqlalchemy import select
 
@@ -33,7 +32,7 @@ from server.realtime import events as wire
 from server.settings import ROOT, Settings
 from tests.conftest import make_settings
 from tests.realtime.conftest import Tablets
-from tests.realtime.processes import free_port
+from tests.realtime.processes import free_port, wait_answering
 
 from .fake_server import wait_until
 
@@ -67,16 +66,7 @@ def worker(port: int, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
 
 
 async def _ready(port: int) -> None:
-    async with aiohttp.ClientSession(headers={"X-Bridge-Key": SECRET}) as http:
-        for _ in range(300):
-            try:
-                async with http.get(f"http://127.0.0.1:{port}/status") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.05)
-    raise AssertionError("the bridge worker did not start")
+    await wait_answering(f"http://127.0.0.1:{port}/status", headers={"X-Bridge-Key": SECRET})
 
 
 @pytest.fixture
