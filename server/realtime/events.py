@@ -44,7 +44,8 @@ DECLINE_REQUEST = "decline_request"  # {"turn_id"}
 
 # client → server: votes (docs/voting.md)
 OPEN_POLL = "open_poll"            # {"poll_id"}
-CLOSE_POLL = "close_poll"          # {"poll_id"}
+CLOSE_POLL = "close_poll"          # {"poll_id", "publish"?}: with publish true, closed and
+                                   #   published in one step (one revision, both audit entries)
 PUBLISH_POLL = "publish_poll"      # {"poll_id"}
 RECORD_HANDS = "record_hands"      # {"poll_id", "votes": [{"participant_id", "option_ids",
                                    #   "ballot_id"}]}: a show of hands in a remote room

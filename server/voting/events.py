@@ -1,5 +1,5 @@
-"""Socket.IO handlers of votes: the console's open, close, publish and show of hands,
-and every voter's ballot.
+"""Socket.IO handlers of votes: the console's open, close (or close and publish at
+once), publish and show of hands, and every voter's ballot.
 
 The console's steps run like the rest of the console (:func:`run_change`: the
 meeting's lock, the rule, commit, broadcast). A ballot does not: the access
@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import InvalidField
-from ..http import id_list, int_field, uuid_field
+from ..http import bool_field, id_list, int_field, uuid_field
 from ..meetings.events import joined_access, run_change
 from ..meetings.live import ensure_runner
 from ..meetings.models import Participant
@@ -42,12 +42,9 @@ async def open_poll(context: EventContext, payload: dict[str, Any]) -> ANSWER:
 @table.on(wire.CLOSE_POLL)
 async def close_poll(context: EventContext, payload: dict[str, Any]) -> ANSWER:
     poll_id = int_field(payload, "poll_id", minimum=1) or 0
-
-    async def close(db: Any, access: Any) -> list[str]:
-        await service.lock_poll(db, poll_id)
-        return await service.close_poll_by_chair(db, access, poll_id)
-
-    return await run_change(context, close)
+    publish = bool_field(payload, "publish", False)
+    return await run_change(context, lambda db, a: service.close_poll_by_chair(
+        db, a, poll_id, publish=publish))
 
 
 @table.on(wire.PUBLISH_POLL)

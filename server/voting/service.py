@@ -213,15 +213,28 @@ async def close_poll(db: AsyncSession, meeting: Meeting, poll: Poll, by: User | 
     return ["polls"]
 
 
-async def close_poll_by_chair(db: AsyncSession, access: MeetingAccess, poll_id: int) -> list[str]:
+async def close_poll_by_chair(db: AsyncSession, access: MeetingAccess, poll_id: int, *,
+                              publish: bool = False) -> list[str]:
+    """The chair closes a poll, and with ``publish`` publishes its result in the same
+    transaction: one step for the hall instead of two round trips, one revision, both
+    audit entries (``poll_closed`` then ``poll_published``). The poll still passes
+    through ``closed``, so the rule that only a closed poll is published holds."""
     ensure_runner(access)
-    return await close_poll(db, access.meeting, await poll_in(db, access.meeting.id, poll_id),
-                            access.user)
+    await lock_poll(db, poll_id)  # before the read: a ballot group being written ends first
+    poll = await poll_in(db, access.meeting.id, poll_id)
+    parts = await close_poll(db, access.meeting, poll, access.user)
+    if publish:
+        await _publish(db, access, poll)
+    return parts
 
 
 async def publish_poll(db: AsyncSession, access: MeetingAccess, poll_id: int) -> list[str]:
     ensure_runner(access)
-    poll = await poll_in(db, access.meeting.id, poll_id)
+    await _publish(db, access, await poll_in(db, access.meeting.id, poll_id))
+    return ["polls"]
+
+
+async def _publish(db: AsyncSession, access: MeetingAccess, poll: Poll) -> None:
     _move(poll, PollStatus.CLOSED, PollStatus.PUBLISHED)
     poll.published_at = utcnow()
     await db.flush()
@@ -231,7 +244,6 @@ async def publish_poll(db: AsyncSession, access: MeetingAccess, poll_id: int) ->
                       "turnout": vars(results.turnout),
                       "counts": {str(c.option_id): c.votes for c in results.counts},
                       "passed": results.outcome.passed, "chosen": list(results.outcome.chosen)})
-    return ["polls"]
 
 
 async def lock_poll(db: AsyncSession, poll_id: int) -> None:
