@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from server.documents.models import Document, DocumentVersion
 from server.meetings.models import Meeting
+from tests.api import Api as BaseApi
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00"
        b"\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81"
@@ -135,26 +136,8 @@ def store_files(store: Path) -> set[str]:
         if store.exists() else set()
 
 
-class Api:
-    """``await api.as_("thuky")``, then JSON calls and uploads that return (status, body)."""
-
-    def __init__(self, client: TestClient, login: Any) -> None:
-        self.client, self._login, self.csrf = client, login, ""
-
-    async def as_(self, username: str, password: str = "demo") -> Api:
-        self.csrf = await self._login(username, password)
-        return self
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"X-CSRF-Token": self.csrf}
-
-    async def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        response = await self.client.request(method, path, json=body, headers=self.headers)
-        return response.status, (await response.json() if response.status != 204 else None)
-
-    async def get(self, path: str) -> tuple[int, Any]:
-        return await self.call("GET", path)
+class Api(BaseApi):
+    """The JSON API (tests/api.py) and uploads, as one signed-in user."""
 
     async def upload(self, path: str, data: bytes, filename: str = "tai-lieu.pdf",
                      **fields: Any) -> tuple[int, Any]:

@@ -27,6 +27,7 @@ from server.meetings.models import (
     Unit,
     UnitKind,
 )
+from tests.api import Api as BaseApi
 
 PASSWORD = "mật khẩu thử"
 
@@ -91,34 +92,10 @@ async def org(sessions: Any, passwords: Passwords) -> Org:
                    users={name: user.id for name, user in people.items()})
 
 
-class Api:
-    """``await api.as_("admin")`` then ``status, body = await api.post(path, {...})``."""
+class Api(BaseApi):
+    """Signs in with the password of :func:`org`'s people."""
 
-    def __init__(self, client: TestClient, login: Any) -> None:
-        self.client, self._login, self.csrf = client, login, ""
-
-    async def as_(self, username: str, password: str = PASSWORD) -> Api:
-        self.csrf = await self._login(username, password)
-        return self
-
-    async def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        response = await self.client.request(
-            method, path, json=body, headers={"X-CSRF-Token": self.csrf})
-        if response.status == 204:
-            return 204, None
-        return response.status, await response.json()
-
-    async def get(self, path: str) -> tuple[int, Any]:
-        return await self.call("GET", path)
-
-    async def post(self, path: str, body: Any = None) -> tuple[int, Any]:
-        return await self.call("POST", path, {} if body is None else body)
-
-    async def patch(self, path: str, body: Any) -> tuple[int, Any]:
-        return await self.call("PATCH", path, body)
-
-    async def delete(self, path: str) -> tuple[int, Any]:
-        return await self.call("DELETE", path)
+    password = PASSWORD
 
 
 @pytest.fixture
