@@ -3,8 +3,8 @@
 Each endpoint is one :class:`Peer` with one ``RTCPeerConnection`` whose transceivers
 follow the order of docs/video.md: #0 main video (sends the endpoint's camera,
 receives the main video), #1 audio likewise, #2 the endpoint's thumbnail (received),
-#3… thumbnails of other rooms (sent). The worker answers; it decodes nothing (see
-forwarding.py).
+#3… thumbnails of other rooms (sent). The worker answers; it decodes no video (see
+forwarding.py), and sound only to mix it for a recording.
 
 Routing, redone whenever a peer comes or goes, the floor moves or the ranking of
 speakers changes:
@@ -18,7 +18,11 @@ speakers changes:
   budget (``min(bridge.thumbnails, what it asked for, the slots it offered)``); a peer
   that stays chosen keeps its slot;
 * **mute** stops forwarding a peer's audio (its level is still read, but a muted peer
-  is never the active speaker).
+  is never the active speaker);
+* a **recording** (recording.py, off unless asked for) subscribes like a viewer in the
+  hall: the floor holder's main video, and the sound of every peer, muted ones not
+  heard. It ends, its file finalised, when it is switched off, when the meeting is
+  forgotten (its last peer left) and on :meth:`Sfu.close`.
 
 One codec per meeting (the first peer's, from the server, ``bridge.codec`` by default),
 forced on every connection with ``setCodecPreferences``; an offer without it fails with
@@ -30,7 +34,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiortc import (
@@ -46,6 +52,7 @@ from aiortc.exceptions import OperationError
 
 from . import levels
 from .forwarding import ForwardTrack, Publication, forward_receiver, relay_keyframe_requests
+from .recording import Recorder
 
 log = logging.getLogger("phonghop.bridge")
 
@@ -53,6 +60,8 @@ CODECS = ("VP8", "H264")
 MAX_THUMBNAILS = 4
 # How often speakers are ranked and thumbnails rerouted.
 TICK_SECONDS = 0.2
+# A meeting id names the recording's folder: nothing that could leave it.
+RECORDABLE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class SfuError(Exception):
@@ -77,6 +86,17 @@ class UnknownPeer(SfuError):
 
 class UnknownMeeting(UnknownPeer):
     pass
+
+
+class RecordingUnavailable(SfuError):
+    """This worker cannot record: no recordings folder, or one it cannot write."""
+
+    code = "recording_unavailable"
+    status = 409
+
+
+class InvalidMeetingId(SfuError):
+    code = "invalid_request"
 
 
 @dataclass(eq=False)
@@ -115,17 +135,27 @@ class Meeting:
     floor: str | None = None
     previous_floor: str | None = None
     speakers: levels.ActiveSpeaker = field(default_factory=levels.ActiveSpeaker)
+    recorder: Recorder | None = None
+
+    @property
+    def recording(self) -> str | None:
+        """The name of the file being written, None when not recording."""
+        recorder = self.recorder
+        return recorder.name if recorder is not None and recorder.active else None
 
 
 class Sfu:
     """All meetings of one worker. ``start()`` begins the speaker ranking; ``close()``
-    closes every peer and awaits every task."""
+    closes every peer, finalises every recording and awaits every task.
+    ``recordings``: the folder recordings go to (None: this worker does not record)."""
 
     def __init__(self, *, ice_servers: list[RTCIceServer] | None = None,
-                 codec: str = "VP8", max_thumbnails: int = 2) -> None:
+                 codec: str = "VP8", max_thumbnails: int = 2,
+                 recordings: Path | None = None) -> None:
         if codec not in CODECS:
             raise ValueError(f"codec must be one of {CODECS}")
         self.ice_servers = list(ice_servers or [])
+        self.recordings = recordings
         self.codec = codec
         self.max_thumbnails = max(0, min(MAX_THUMBNAILS, max_thumbnails))
         self.meetings: dict[str, Meeting] = {}
@@ -144,6 +174,8 @@ class Sfu:
             self._ticker.cancel()
             await asyncio.gather(self._ticker, return_exceptions=True)
             self._ticker = None
+        # Recordings first, so that each file ends with the meeting as it was.
+        await asyncio.gather(*(self._stop_recording(m) for m in self.meetings.values()))
         for meeting in list(self.meetings.values()):
             for peer_id in list(meeting.peers):
                 await self.remove_peer(meeting.meeting_id, peer_id)
@@ -154,9 +186,12 @@ class Sfu:
 
     async def add_peer(self, meeting_id: str, peer_id: str, sdp: str, *, type: str = "offer",
                        codec: str | None = None, name: str = "",
-                       thumbnails: int | None = None) -> RTCSessionDescription:
+                       thumbnails: int | None = None,
+                       record: bool = False) -> RTCSessionDescription:
         """Answer an endpoint's offer. A peer id already in the meeting is replaced (the
-        endpoint reconnected)."""
+        endpoint reconnected). ``record``: the meeting is to be recorded; it starts a
+        recording if none runs (a meeting moved here from a dead worker goes on in a new
+        file). A recording that cannot start is logged; the peer joins all the same."""
         if type != "offer":
             raise InvalidSdp("expected an SDP offer")
         media = _parse_offer(sdp)
@@ -167,7 +202,8 @@ class Sfu:
                 raise NoUsableCodec(f"unknown codec {chosen}; choose from {', '.join(CODECS)}")
             meeting = self.meetings[meeting_id] = Meeting(meeting_id, chosen)
         if peer_id in meeting.peers:
-            await self.remove_peer(meeting_id, peer_id)
+            # The meeting is kept even if this was its last peer: its recording goes on.
+            await self._drop_peer(meeting, meeting.peers[peer_id])
             meeting = self.meetings.setdefault(meeting_id, meeting)
         budget = self.max_thumbnails if thumbnails is None else min(self.max_thumbnails,
                                                                     max(0, thumbnails))
@@ -177,17 +213,17 @@ class Sfu:
             await peer.pc.setLocalDescription(await peer.pc.createAnswer())
         except OperationError as e:
             await _close_peer(peer)
-            self._forget_if_empty(meeting)
+            await self._forget_if_empty(meeting)
             raise NoUsableCodec(
                 f"the offer has no {meeting.codec} video or no Opus audio, the codecs of "
                 f"this meeting ({e})") from None
         except (ValueError, KeyError, IndexError, AttributeError) as e:
             await _close_peer(peer)
-            self._forget_if_empty(meeting)
+            await self._forget_if_empty(meeting)
             raise InvalidSdp(f"the offer was refused: {e}") from None
         except BaseException:
             await _close_peer(peer)
-            self._forget_if_empty(meeting)
+            await self._forget_if_empty(meeting)
             raise
         levels.observe(peer.audio.receiver, meeting.speakers.meter(peer_id))
 
@@ -201,23 +237,32 @@ class Sfu:
         log.info("peer %s (%s) joined meeting %s: %d thumbnail(s), codec %s",
                  peer_id, name, meeting_id, len(peer.out_thumbnails), meeting.codec)
         self._route(meeting)
+        if record and meeting.recording is None:
+            try:
+                self._start_recording(meeting)
+            except SfuError as e:
+                log.error("meeting %s is to be recorded but cannot be: %s", meeting_id, e)
         local = peer.pc.localDescription
         return RTCSessionDescription(sdp=local.sdp, type=local.type)
 
     async def remove_peer(self, meeting_id: str, peer_id: str) -> None:
         meeting = self._meeting(meeting_id)
-        peer = meeting.peers.pop(peer_id, None)
+        peer = meeting.peers.get(peer_id)
         if peer is None:
             raise UnknownPeer(f"no peer {peer_id} in meeting {meeting_id}")
-        meeting.speakers.remove(peer_id)
-        if meeting.floor == peer_id:
+        await self._drop_peer(meeting, peer)
+        await self._forget_if_empty(meeting)
+        log.info("peer %s left meeting %s", peer_id, meeting_id)
+
+    async def _drop_peer(self, meeting: Meeting, peer: Peer) -> None:
+        meeting.peers.pop(peer.peer_id, None)
+        meeting.speakers.remove(peer.peer_id)
+        if meeting.floor == peer.peer_id:
             meeting.floor = None
-        if meeting.previous_floor == peer_id:
+        if meeting.previous_floor == peer.peer_id:
             meeting.previous_floor = None
         self._route(meeting)
         await _close_peer(peer)
-        self._forget_if_empty(meeting)
-        log.info("peer %s left meeting %s", peer_id, meeting_id)
 
     async def _remove_if_current(self, meeting_id: str, peer: Peer) -> None:
         meeting = self.meetings.get(meeting_id)
@@ -245,6 +290,45 @@ class Sfu:
         peer.muted = peer.audio.muted = bool(audio)
         return peer.muted
 
+    # -- recording ----------------------------------------------------------------
+
+    async def set_recording(self, meeting_id: str, on: bool) -> str | None:
+        """Start or stop recording the meeting; the name of the file being written (the
+        same one when it was on already), None once off. Turning it off returns when the
+        file is finalised."""
+        meeting = self.meetings.get(meeting_id)
+        if not on:
+            if meeting is not None and meeting.recorder is not None:
+                await self._stop_recording(meeting)
+            return None
+        if self.recordings is None:
+            raise RecordingUnavailable("this worker has no recordings folder")
+        if meeting is None:
+            raise UnknownMeeting(f"no meeting {meeting_id} on this worker")
+        return self._start_recording(meeting)
+
+    def _start_recording(self, meeting: Meeting) -> str:
+        if meeting.recording is not None:
+            return meeting.recording
+        if self.recordings is None:
+            raise RecordingUnavailable("this worker has no recordings folder")
+        if not RECORDABLE_ID.fullmatch(meeting.meeting_id):
+            raise InvalidMeetingId(f"meeting id {meeting.meeting_id!r} cannot name a folder")
+        folder = self.recordings / meeting.meeting_id
+        try:
+            # Creating the folder and an empty file: cheap enough for the loop.
+            meeting.recorder = Recorder(meeting.meeting_id, meeting.codec, folder)
+        except OSError as e:
+            raise RecordingUnavailable(f"cannot write recordings in {folder}: {e}") from None
+        log.info("meeting %s: recording to %s", meeting.meeting_id, meeting.recorder.path)
+        self._route(meeting)
+        return meeting.recorder.name
+
+    async def _stop_recording(self, meeting: Meeting) -> None:
+        recorder, meeting.recorder = meeting.recorder, None
+        if recorder is not None:
+            await recorder.stop()
+
     # -- what the HTTP API reports ------------------------------------------------
 
     def describe(self, meeting_id: str) -> dict[str, Any]:
@@ -252,6 +336,7 @@ class Sfu:
         return {
             "floor": meeting.floor,
             "active_speaker": meeting.speakers.current,
+            "recording": meeting.recording,
             "peers": [{"peer_id": p.peer_id, "name": p.name, "state": p.state,
                        "muted": p.muted,
                        "audio_level": round(meeting.speakers.meter(p.peer_id).dbov(), 1)}
@@ -265,6 +350,7 @@ class Sfu:
             "peers": len(peers),
             "streams_in": sum(1 for p in peers for pub in p.publications if pub.frames),
             "streams_out": sum(1 for p in peers for t in p.tracks if t.source is not None),
+            "recordings": sum(1 for m in self.meetings.values() if m.recording is not None),
         }
 
     # -- routing ------------------------------------------------------------------
@@ -293,6 +379,10 @@ class Sfu:
             peer.slots = slots
             for track, shown in zip(peer.out_thumbnails, slots, strict=True):
                 track.switch(peers[shown].thumbnail if shown else None)
+        if meeting.recorder is not None:
+            # As the hall sees it: the floor holder; never raises (recording.py).
+            meeting.recorder.route(floor.main_video if floor else None,
+                                   [p.audio for p in peers.values()])
 
     async def _tick(self) -> None:
         while True:
@@ -321,9 +411,10 @@ class Sfu:
             raise UnknownPeer(f"no peer {peer_id} in meeting {meeting_id}")
         return peer
 
-    def _forget_if_empty(self, meeting: Meeting) -> None:
+    async def _forget_if_empty(self, meeting: Meeting) -> None:
         if not meeting.peers and self.meetings.get(meeting.meeting_id) is meeting:
             del self.meetings[meeting.meeting_id]
+            await self._stop_recording(meeting)
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)

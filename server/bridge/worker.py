@@ -5,12 +5,20 @@ touches the server's event loop. Every request carries ``X-Bridge-Key``
 (``bridge.secret``), compared in constant time; a worker that listens beyond
 loopback refuses to start without a secret. ``GET /status`` reports the load the
 server places meetings by: peers, streams in and out, and the CPU this process used
-since the previous ``/status`` (a fraction of one core, from ``getrusage``).
+since the previous ``/status`` (a fraction of one core, from ``getrusage``) and how
+many meetings it records.
+
+Recording (recording.py): ``PUT /meetings/{m}/recording`` ``{"on": bool}`` starts or
+stops it and answers the file's name; an offer with ``"record": true`` starts it when
+the meeting is not recorded yet (the meeting moved here from a worker that died).
+Files go to ``bridge.recordings`` (relative: from the project folder, where the server
+looks for them too).
 
 Errors are ``{"error": {"code", "message"}}`` with the codes of docs/video.md
-(``invalid_sdp``) plus ``forbidden``, ``invalid_request`` and ``not_found``; the
-messages are English, for the server's log, which translates for the endpoint.
-Shutdown (SIGTERM, Ctrl+C) closes every peer connection and awaits every task.
+(``invalid_sdp``, ``recording_unavailable``) plus ``forbidden``, ``invalid_request``
+and ``not_found``; the messages are English, for the server's log, which translates
+for the endpoint. Shutdown (SIGTERM, Ctrl+C) finalises every recording, closes every
+peer connection and awaits every task.
 """
 
 from __future__ import annotations
@@ -23,13 +31,14 @@ import resource
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import aioice.ice
 from aiohttp import web
 from aiortc import RTCIceServer
 
-from ..settings import BridgeSettings
+from ..settings import ROOT, BridgeSettings
 from .forwarding import check_aiortc
 from .sfu import CODECS, MAX_THUMBNAILS, Sfu, SfuError
 
@@ -68,6 +77,13 @@ CPU = web.AppKey("cpu", CpuMeter)
 def _cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+def recordings_folder(settings: BridgeSettings) -> Path:
+    """``bridge.recordings``; a relative folder is taken from the project folder, as the
+    server does when it lists and serves the files."""
+    folder = Path(settings.recordings)
+    return folder if folder.is_absolute() else ROOT / folder
 
 
 def ice_servers(settings: BridgeSettings) -> list[RTCIceServer]:
@@ -121,7 +137,8 @@ def create_worker_app(settings: BridgeSettings, *, host: str = "127.0.0.1",
     async def sfu_context(app: web.Application) -> AsyncIterator[None]:
         with host_addresses(settings.host_addresses):
             sfu = Sfu(ice_servers=ice_servers(settings), codec=settings.codec,
-                      max_thumbnails=settings.thumbnails)
+                      max_thumbnails=settings.thumbnails,
+                      recordings=recordings_folder(settings))
             sfu.start()
             app[SFU] = sfu
             try:
@@ -135,6 +152,7 @@ def create_worker_app(settings: BridgeSettings, *, host: str = "127.0.0.1",
     app.router.add_delete("/meetings/{m}/peers/{peer_id}", remove_peer)
     app.router.add_put("/meetings/{m}/floor", set_floor)
     app.router.add_put("/meetings/{m}/peers/{peer_id}/muted", set_muted)
+    app.router.add_put("/meetings/{m}/recording", set_recording)
     app.router.add_get("/meetings/{m}", describe)
     return app
 
@@ -186,6 +204,7 @@ async def add_peer(request: web.Request) -> web.Response:
     body = await _body(request)
     peer_id, sdp, kind = body.get("peer_id"), body.get("sdp"), body.get("type", "offer")
     codec, name, thumbnails = body.get("codec"), body.get("name", ""), body.get("thumbnails")
+    record = body.get("record", False)
     if not isinstance(peer_id, str) or not peer_id or len(peer_id) > 128:
         raise InvalidRequest("peer_id must be a non-empty string")
     if not isinstance(sdp, str) or not isinstance(kind, str):
@@ -197,9 +216,11 @@ async def add_peer(request: web.Request) -> web.Response:
     if thumbnails is not None and (not isinstance(thumbnails, int) or isinstance(
             thumbnails, bool) or not 0 <= thumbnails <= MAX_THUMBNAILS):
         raise InvalidRequest(f"thumbnails must be 0 to {MAX_THUMBNAILS}")
+    if not isinstance(record, bool):
+        raise InvalidRequest("record must be true or false")
     answer = await request.app[SFU].add_peer(
         request.match_info["m"], peer_id, sdp, type=kind, codec=codec, name=name,
-        thumbnails=thumbnails)
+        thumbnails=thumbnails, record=record)
     return web.json_response({"sdp": answer.sdp, "type": answer.type})
 
 
@@ -223,6 +244,14 @@ async def set_muted(request: web.Request) -> web.Response:
     muted = request.app[SFU].set_muted(request.match_info["m"], request.match_info["peer_id"],
                                        audio)
     return web.json_response({"muted": muted})
+
+
+async def set_recording(request: web.Request) -> web.Response:
+    on = (await _body(request)).get("on")
+    if not isinstance(on, bool):
+        raise InvalidRequest("on must be true or false")
+    name = await request.app[SFU].set_recording(request.match_info["m"], on)
+    return web.json_response({"recording": name})
 
 
 async def describe(request: web.Request) -> web.Response:
