@@ -11,8 +11,8 @@ many meetings it records.
 Recording (recording.py): ``PUT /meetings/{m}/recording`` ``{"on": bool}`` starts or
 stops it and answers the file's name; an offer with ``"record": true`` starts it when
 the meeting is not recorded yet (the meeting moved here from a worker that died).
-Files go to ``bridge.recordings`` (relative: from the project folder, where the server
-looks for them too).
+Files go to ``bridge.recordings_path`` (a relative ``bridge.recordings`` is taken from
+the project folder, where the server looks for them too).
 
 Errors are ``{"error": {"code", "message"}}`` with the codes of docs/video.md
 (``invalid_sdp``, ``recording_unavailable``) plus ``forbidden``, ``invalid_request``
@@ -31,14 +31,13 @@ import resource
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import aioice.ice
 from aiohttp import web
 from aiortc import RTCIceServer
 
-from ..settings import ROOT, BridgeSettings
+from ..settings import BridgeSettings
 from .forwarding import check_aiortc
 from .sfu import CODECS, MAX_THUMBNAILS, Sfu, SfuError
 
@@ -77,13 +76,6 @@ CPU = web.AppKey("cpu", CpuMeter)
 def _cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
-
-
-def recordings_folder(settings: BridgeSettings) -> Path:
-    """``bridge.recordings``; a relative folder is taken from the project folder, as the
-    server does when it lists and serves the files."""
-    folder = Path(settings.recordings)
-    return folder if folder.is_absolute() else ROOT / folder
 
 
 def ice_servers(settings: BridgeSettings) -> list[RTCIceServer]:
@@ -138,7 +130,7 @@ def create_worker_app(settings: BridgeSettings, *, host: str = "127.0.0.1",
         with host_addresses(settings.host_addresses):
             sfu = Sfu(ice_servers=ice_servers(settings), codec=settings.codec,
                       max_thumbnails=settings.thumbnails,
-                      recordings=recordings_folder(settings))
+                      recordings=settings.recordings_path)
             sfu.start()
             app[SFU] = sfu
             try:
