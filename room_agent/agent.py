@@ -152,7 +152,9 @@ class Agent:
             return await self._loop()
         finally:
             if self._window is not None:
-                self._window.close()
+                # Tk closes its window in its own thread: wait for it, so that nothing of it
+                # outlives the agent (an X connection torn down under it ends the process).
+                await asyncio.to_thread(self._window.close)
             if self.source is not None:
                 self.source.close()
             if restore is not None:

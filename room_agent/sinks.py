@@ -14,6 +14,7 @@ that a reconnection never overwrites what was recorded before it.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import queue
@@ -103,18 +104,33 @@ class Window:
         self._thread.start()
 
     def show(self, frame: av.VideoFrame) -> None:
-        try:
-            self._frames.put_nowait(frame)
-        except queue.Full:
-            pass  # the screen is slower than the stream: drop, never queue
+        self._put(frame)
 
-    def close(self) -> None:
-        try:
-            self._frames.put_nowait(None)
-        except queue.Full:
-            pass
+    def close(self, timeout: float = 5.0) -> None:
+        """Close the window and wait (blocking, up to ``timeout``) until Tk has let go."""
+        self._put(None)
+        self._thread.join(timeout)
+
+    def _put(self, item: av.VideoFrame | None) -> None:
+        """The screen is slower than the stream: the oldest waiting frame goes, never the
+        newest (nor the end)."""
+        while True:
+            try:
+                self._frames.put_nowait(item)
+                return
+            except queue.Full:
+                try:
+                    self._frames.get_nowait()
+                except queue.Empty:
+                    pass
 
     def _run(self, title: str) -> None:
+        self._show(title)
+        # Tcl aborts the process when its interpreter is freed by another thread than the one
+        # that made it: free every Tk object here, now, not whenever the collector runs.
+        gc.collect()
+
+    def _show(self, title: str) -> None:
         import tkinter
 
         from PIL import ImageTk
@@ -139,7 +155,10 @@ class Window:
             root.after(1, poll)
 
         root.after(15, poll)
-        root.mainloop()
+        try:
+            root.mainloop()
+        finally:
+            holder.clear()
 
 
 def recording_path(path: str, session: int) -> str:
