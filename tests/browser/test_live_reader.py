@@ -349,3 +349,52 @@ async def test_every_live_page_says_while_the_meeting_is_recorded(
             await expect(mark).to_be_hidden()
     finally:
         await chair.disconnect()
+
+
+KEPT_FILES = """async () => {
+  const cache = await caches.open("phonghop-files");
+  return (await cache.keys()).map((request) => new URL(request.url).pathname).sort();
+}"""
+
+
+async def kept_files(page: Page, wanted: list[str]) -> list[str]:
+    """The files the tablet keeps, once they are ``wanted`` (the prune runs after the bar
+    says done) or after 10 s."""
+    for _ in range(100):
+        kept = await page.evaluate(KEPT_FILES)
+        if kept == wanted:
+            break
+        await page.wait_for_timeout(100)
+    return list(kept)
+
+
+async def test_a_new_version_replaces_the_old_one_kept_on_the_tablet(
+    client: TestClient, demo: None, browser: Browser,
+) -> None:
+    base = f"http://{client.host}:{client.port}"
+    tablet = await sign_in(browser, base, "daibieu03")
+    await tablet.get_by_role("link", name=MEETING_TITLE).click()
+    meeting_id = int(tablet.url.rstrip("/").split("/")[-1])
+    text = tablet.locator("[data-offline] [data-offline-text]")
+    documents = (await api_json(tablet, f"/api/v1/meetings/{meeting_id}/manifest"))["documents"]
+    await expect(text).to_have_text(vi("live.offline.ready", done=4, total=4), timeout=20_000)
+    before = sorted(d["url"] for d in documents)
+    assert await kept_files(tablet, before) == before
+
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        async with http.post(f"{base}/api/v1/auth/login",
+                             json={"username": "thuky", "password": "demo"}) as response:
+            csrf = (await response.json())["csrf_token"]
+        form = aiohttp.FormData()
+        form.add_field("file", render_pdf(DOCUMENTS[2]).data, filename="ban-sua.pdf",
+                       content_type="application/pdf")
+        async with http.post(f"{base}/api/v1/documents/{documents[0]['id']}/versions",
+                             data=form, headers={"X-CSRF-Token": csrf}) as response:
+            assert response.status == 201, await response.text()
+
+    await tablet.reload()
+    documents = (await api_json(tablet, f"/api/v1/meetings/{meeting_id}/manifest"))["documents"]
+    after = sorted(d["url"] for d in documents)
+    assert after != before
+    await expect(text).to_have_text(vi("live.offline.ready", done=4, total=4), timeout=20_000)
+    assert await kept_files(tablet, after) == after  # the old version is gone from the tablet

@@ -29,7 +29,7 @@ export function storableFiles(documents) {
  * finished})` follows each step. Resolves with the last progress, or null
  * without a service worker.
  */
-export async function prefetch(files, { pages = [], onProgress = () => {} } = {}) {
+export async function prefetch(files, { pages = [], meeting = null, onProgress = () => {} } = {}) {
   const registration = await serviceWorker();
   const worker = registration?.active;
   if (!worker) return null;
@@ -42,17 +42,18 @@ export async function prefetch(files, { pages = [], onProgress = () => {} } = {}
         resolve(event.data);
       }
     };
-    worker.postMessage({ type: "prefetch", files, pages }, [channel.port2]);
+    worker.postMessage({ type: "prefetch", files, pages, meeting }, [channel.port2]);
   });
 }
 
 /**
- * Keep the meeting's `documents` (and `pages`) on this device, showing the progress in
- * `box` (live/_offline_progress.html). Resolves with the last progress, or null where
- * the browser has no service worker (which the box then says).
+ * Keep meeting `meetingId`'s `documents` (and `pages`) on this device, showing the
+ * progress in `box` (live/_offline_progress.html). Resolves with the last progress, or
+ * null where the browser has no service worker (which the box then says).
  */
-export async function keepForOffline(box, documents, pages, t) {
-  const done = await prefetch(storableFiles(documents), { pages, onProgress: progressView(box, t) });
+export async function keepForOffline(box, meetingId, documents, pages, t) {
+  const done = await prefetch(storableFiles(documents),
+    { pages, meeting: meetingId, onProgress: progressView(box, t) });
   if (done === null) {
     box.hidden = false;
     box.querySelector("[data-offline-text]").textContent = t("live.offline.unsupported");

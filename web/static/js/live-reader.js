@@ -348,7 +348,7 @@ async function startPrefetch() {
   if (prefetching || root.dataset.meetingStatus === "draft") return;
   prefetching = true;
   try {
-    await keepForOffline(root.querySelector("[data-offline]"), documents,
+    await keepForOffline(root.querySelector("[data-offline]"), meetingId, documents,
       [location.pathname, MANIFEST_URL, `/api/v1/meetings/${meetingId}`], t);
   } finally {
     prefetching = false;

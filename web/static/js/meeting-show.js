@@ -33,7 +33,7 @@ async function showDocuments(section) {
 function keepMeeting(meetingId, documents) {
   const box = document.querySelector("[data-offline]");
   if (!box || !documents?.length) return;
-  keepForOffline(box, documents, [`/meetings/${meetingId}/live`,
+  keepForOffline(box, meetingId, documents, [`/meetings/${meetingId}/live`,
     `/api/v1/meetings/${meetingId}/manifest`, `/api/v1/meetings/${meetingId}`], t)
     .catch((error) => console.error("prefetch", error));
 }

@@ -17,14 +17,22 @@
 // Signing out (POST /logout) empties both caches, so the next person to use the
 // tablet finds nothing of the last one's.
 //
-// Pages ask for a prefetch with postMessage({type: "prefetch", files, pages})
+// Pages ask for a prefetch with postMessage({type: "prefetch", files, pages, meeting})
 // and a MessagePort; progress comes back on the port as {done, total, failed}.
+// What each meeting kept is remembered; a file no meeting opened in the last 30 days
+// names (an older version, a past meeting) is deleted, so a shared tablet's storage
+// does not fill up over the year.
 // A classic worker (not a module): Safari and Firefox on older tablets cannot
 // register module service workers.
 
 const VERSION = "2";
 const SHELL = `phonghop-shell-v${VERSION}`;
 const FILES = "phonghop-files";
+// Which files each meeting kept, and when: {"<meeting id>": {files: [path, …], at: ms}}.
+const INDEX = "phonghop-index";
+const INDEX_KEY = "/phonghop/kept-files";
+// A meeting not opened for this long no longer holds its files on the tablet.
+const KEEP_DAYS = 30;
 const NETWORK_TIMEOUT_MS = 4000;
 const PREFETCH_PARALLEL = 2;
 
@@ -186,8 +194,9 @@ async function staleWhileRevalidate(request) {
   return fresh;
 }
 
-/** Keep every file (and page) the page names; report each step on the port. */
-async function prefetch({ files = [], pages = [] }, port) {
+/** Keep every file (and page) the page names; report each step on the port. Afterwards,
+ * files no meeting kept in the last KEEP_DAYS names (older versions, old meetings) go. */
+async function prefetch({ files = [], pages = [], meeting = null }, port) {
   const shell = await caches.open(SHELL);
   await Promise.allSettled(pages.map(async (url) => {
     const response = await fetch(url, { credentials: "same-origin" });
@@ -217,4 +226,24 @@ async function prefetch({ files = [], pages = [] }, port) {
   }
   await Promise.all(Array.from({ length: PREFETCH_PARALLEL }, worker));
   port.postMessage({ done, total, failed, finished: true });
+  if (meeting !== null) await prune(String(meeting), files);
+}
+
+/** Record what `meeting` keeps now; delete every kept file that no recent meeting names. */
+async function prune(meeting, files) {
+  const index = await caches.open(INDEX);
+  const stored = await index.match(INDEX_KEY);
+  const kept = stored ? await stored.json() : {};
+  const now = Date.now();
+  kept[meeting] = { files: files.map((url) => new URL(url, self.location.origin).pathname), at: now };
+  for (const [id, entry] of Object.entries(kept)) {
+    if (now - entry.at > KEEP_DAYS * 24 * 3600 * 1000) delete kept[id];
+  }
+  await index.put(INDEX_KEY, new Response(JSON.stringify(kept),
+    { headers: { "Content-Type": "application/json" } }));
+  const wanted = new Set(Object.values(kept).flatMap((entry) => entry.files));
+  const cache = await caches.open(FILES);
+  for (const request of await cache.keys()) {
+    if (!wanted.has(new URL(request.url).pathname)) await cache.delete(request);
+  }
 }
