@@ -15,6 +15,11 @@ keyframe, as an encoder would; subscribers count encoded frames as they arrive (
 receiver hook of server/bridge/forwarding.py) instead of decoding. A late joiner's
 wait is from the start of its offer to its first keyframe: a decoder can show a
 picture from there.
+
+Recording is measured on one meeting of rooms with sound, one on the floor: the
+worker's CPU over the same window with the meeting not recorded, then recorded (the
+floor holder's video copied, every room's Opus decoded, mixed, encoded and muxed into
+a file in a temporary folder).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -52,6 +58,7 @@ KEY = "bench-bridge-key"
 WINDOW = 4.0  # seconds of steady media measured
 LATE_JOINERS = 5
 ROOMS = (4, 8, 16)
+RECORDED_ROOMS = 4
 
 
 # -- pre-encoded media ---------------------------------------------------------------
@@ -218,6 +225,14 @@ class Worker:
                                  json={"peer_id": peer_id}):
             pass
 
+    async def record(self, meeting: str, on: bool) -> str | None:
+        async with self.http.put(f"{self.url}/meetings/{meeting}/recording",
+                                 json={"on": on}) as response:
+            if response.status != 200:
+                raise RuntimeError(f"{self.url} did not record: {await response.text()}")
+            name: str | None = (await response.json())["recording"]
+            return name
+
     async def leave(self, meeting: str, peers: list[BenchPeer]) -> None:
         for peer in peers:
             with contextlib.suppress(aiohttp.ClientError):
@@ -249,10 +264,12 @@ class Worker:
 
 
 @contextlib.asynccontextmanager
-async def worker(command: list[str]) -> AsyncIterator[Worker]:
+async def worker(command: list[str], recordings: Path | None = None) -> AsyncIterator[Worker]:
     port = _free_port()
     env = {**os.environ, "PHONGHOP_BRIDGE_SECRET": KEY, "PHONGHOP_LOGGING_LEVEL": "WARNING",
            "PHONGHOP_BRIDGE_HOST_ADDRESSES": "127.0.0.1", "PHONGHOP_BRIDGE_THUMBNAILS": "2"}
+    if recordings is not None:
+        env["PHONGHOP_BRIDGE_RECORDINGS"] = str(recordings)
     process = subprocess.Popen([sys.executable, "-m", *command, "--port", str(port)],
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -312,6 +329,41 @@ async def rooms_meeting(w: Worker, media: Media, meeting: str, rooms: int
         await w.leave(meeting, peers)
 
 
+@dataclass
+class RecordingFigures:
+    plain: float = 0.0  # worker CPU, the meeting not recorded
+    recorded: float = 0.0  # the same meeting recorded
+    kbps: float = 0.0  # the file's rate
+
+
+async def recording_meeting(w: Worker, media: Media, meeting: str, rooms: int,
+                            folder: Path) -> RecordingFigures:
+    """``rooms`` rooms as in rooms_meeting, one on the floor, every one with sound: the
+    worker's CPU without and then with a recording, in the same meeting."""
+    peers = [BenchPeer.make(f"room{i}", media, thumbnail=True, thumbnails=2)
+             for i in range(rooms)]
+    figures = RecordingFigures()
+    try:
+        for peer in peers:
+            await w.join(meeting, peer, thumbnails=2)
+        await w.floor(meeting, "room0")
+
+        def flowing() -> bool:
+            return all(p.main.frames for p in peers[1:])
+
+        figures.plain, _fps = await w.cpu_while(peers, flowing)
+        started = time.monotonic()
+        name = await w.record(meeting, True)
+        figures.recorded, _fps = await w.cpu_while(peers, flowing)
+        await w.record(meeting, False)
+        seconds = time.monotonic() - started
+        size = (folder / meeting / str(name)).stat().st_size
+        figures.kbps = size * 8 / seconds / 1000
+    finally:
+        await w.leave(meeting, peers)
+    return figures
+
+
 async def late_joiners(w: Worker, media: Media, meeting: str) -> list[float]:
     publisher, early = BenchPeer.make("pub", media), BenchPeer.make("early", None)
     waits: list[float] = []
@@ -344,18 +396,21 @@ class Figures:
     rooms: dict[int, float] = field(default_factory=dict)
     fps: dict[str, float] = field(default_factory=dict)  # main video received, per viewer
     waits: list[float] = field(default_factory=list)
+    recording: RecordingFigures = field(default_factory=RecordingFigures)
     error: str = ""
 
 
 async def measure(media: Media) -> Figures:
     figures = Figures()
-    with host_addresses(["127.0.0.1"]):
-        async with worker(["server", "bridge"]) as w:
+    with host_addresses(["127.0.0.1"]), tempfile.TemporaryDirectory() as folder:
+        async with worker(["server", "bridge"], recordings=Path(folder)) as w:
             for n in (1, 4):
                 figures.forward[n], figures.fps[f"f{n}"] = await one_to_many(w, media, f"f{n}", n)
             for n in ROOMS:
                 figures.rooms[n], figures.fps[f"r{n}"] = await rooms_meeting(w, media, f"r{n}", n)
             figures.waits = await late_joiners(w, media, "late")
+            figures.recording = await recording_meeting(w, media, "rec", RECORDED_ROOMS,
+                                                        Path(folder))
         async with worker(["bench.bridge", "transcode"]) as w:
             for n in (1, 4):
                 figures.transcode[n], figures.fps[f"t{n}"] = await one_to_many(
@@ -401,8 +456,15 @@ def table(media: Media, f: Figures) -> list[str]:
     for n in ROOMS:
         lines.append(f"| {f'{n} rooms':<{wide}} | {pct(f.rooms[n]):>10} | "
                      f"{f.fps[f'r{n}']:8.1f} |")
+    rec = f.recording
     lines += [
         f"| {'each room more':<{wide}} | {pct(per_room):>10} |          |",
+        "",
+        f"| {f'recording a meeting of {RECORDED_ROOMS} rooms':<{wide}} | worker CPU |",
+        f"|{'-' * (wide + 2)}|------------|",
+        f"| {'not recorded':<{wide}} | {pct(rec.plain):>10} |",
+        f"| {'recorded':<{wide}} | {pct(rec.recorded):>10} |",
+        f"| {'the recording':<{wide}} | {pct(rec.recorded - rec.plain):>10} |",
         "",
         "Each room publishes main, audio and thumbnail and receives the main video and audio "
         "and 2 thumbnails; fps: main-video frames a second each viewer received (of 30).",
@@ -412,6 +474,9 @@ def table(media: Media, f: Figures) -> list[str]:
         f"One core, kept under 80 %, carries about {rooms_per_core} district rooms "
         f"(extrapolated from {small} → {large} rooms); each room's link needs about "
         f"{media.main.kbps + media.audio.kbps + 2 * media.thumbnail.kbps:.0f} kbit/s down.",
+        f"Recording: one room on the floor, every room with sound; its video copied, the "
+        f"{RECORDED_ROOMS} rooms' Opus decoded, mixed and encoded; the file grows by about "
+        f"{rec.kbps:.0f} kbit/s.",
     ]
     return lines
 
