@@ -1,10 +1,12 @@
 """Signalling through the server to real bridge workers: a room not invited is refused, an
 offer gets the worker's answer, and when the meeting's worker dies its endpoints are told
-to reconnect and land on the other worker."""
+to reconnect and land on the other worker; a meeting its secretary asked to record is
+recorded by its worker while live, and the chair downloads the file from the server."""
 
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import signal
 import subprocess
@@ -14,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import av
 import pytest
-from aiortc import RTCPeerConnection
+from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import AudioStreamTrack, VideoStreamTrack
 from sqlalchemy import select
 
@@ -27,7 +30,7 @@ from server.realtime import events as wire
 from server.settings import ROOT, Settings
 from tests.conftest import make_settings
 from tests.realtime.conftest import Tablets, eventually
-from tests.realtime.processes import free_port
+from tests.realtime.processes import free_port, wait_answering
 
 SECRET = "khoa-cau-truyen-hinh"
 
@@ -38,16 +41,24 @@ def ports() -> list[int]:
 
 
 @pytest.fixture
-def settings(database_url: str, store_path: Path, ports: list[int]) -> Settings:
-    return make_settings(database_url, store_path, bridge={
-        "workers": [f"http://127.0.0.1:{p}" for p in ports], "secret": SECRET,
-        "host_addresses": ["127.0.0.1"], "thumbnails": 1})
+def recordings(tmp_path: Path) -> Path:
+    return tmp_path / "recordings"
 
 
 @pytest.fixture
-def workers(ports: list[int], tmp_path: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
+def settings(database_url: str, store_path: Path, ports: list[int], recordings: Path
+             ) -> Settings:
+    return make_settings(database_url, store_path, bridge={
+        "workers": [f"http://127.0.0.1:{p}" for p in ports], "secret": SECRET,
+        "host_addresses": ["127.0.0.1"], "thumbnails": 1, "recordings": str(recordings)})
+
+
+@pytest.fixture
+def workers(ports: list[int], tmp_path: Path, recordings: Path
+            ) -> Iterator[list[subprocess.Popen[bytes]]]:
     env = {**os.environ, "PHONGHOP_BRIDGE_SECRET": SECRET,
-           "PHONGHOP_BRIDGE_HOST_ADDRESSES": "127.0.0.1", "PHONGHOP_LOGGING_LEVEL": "WARNING"}
+           "PHONGHOP_BRIDGE_HOST_ADDRESSES": "127.0.0.1", "PHONGHOP_LOGGING_LEVEL": "WARNING",
+           "PHONGHOP_BRIDGE_RECORDINGS": str(recordings)}
     processes = [subprocess.Popen(
         [sys.executable, "-m", "server", "bridge", "--port", str(port)], cwd=ROOT, env=env,
         stdout=subprocess.DEVNULL, stderr=(tmp_path / f"bridge-{port}.log").open("wb"))
@@ -62,18 +73,9 @@ def workers(ports: list[int], tmp_path: Path) -> Iterator[list[subprocess.Popen[
 
 
 async def _ready(ports: list[int]) -> None:
-    async with aiohttp.ClientSession(headers={"X-Bridge-Key": SECRET}) as http:
-        for port in ports:
-            for _ in range(300):
-                try:
-                    async with http.get(f"http://127.0.0.1:{port}/status") as response:
-                        if response.status == 200:
-                            break
-                except aiohttp.ClientError:
-                    pass
-                await asyncio.sleep(0.05)
-            else:
-                raise AssertionError(f"worker on {port} did not start")
+    for port in ports:
+        await wait_answering(f"http://127.0.0.1:{port}/status",
+                             headers={"X-Bridge-Key": SECRET})
 
 
 async def _offer() -> tuple[RTCPeerConnection, str]:
@@ -157,3 +159,62 @@ async def test_a_room_not_invited_and_a_malformed_offer_are_refused(
     assert "không hợp lệ" in garbage["error"]["message"]
 
 
+async def test_a_recorded_meeting_is_written_by_its_worker_and_served_to_its_chair(
+    tablets: Tablets, sessions: Any, meeting_id: int, ports: list[int],
+    workers: list[subprocess.Popen[bytes]],
+) -> None:
+    await _ready(ports)
+    secretary = await tablets("thuky")
+    status, body = await secretary.http("PATCH", f"/api/v1/meetings/{meeting_id}",
+                                        {"record_video": True})
+    assert status == 200, body
+    chair = await tablets("chutoa")
+    assert (await chair.act(wire.START_MEETING, {}))["ok"]
+    username = await _room_account(sessions, meeting_id)
+    room = await tablets(username)
+    joined = await room.act(wire.VIDEO_JOIN, {"endpoint": "agent"})
+    pc, sdp = await _offer()
+    try:
+        answer = await room.act(wire.VIDEO_OFFER, {"peer_id": joined["peer_id"], "sdp": sdp,
+                                                   "type": "offer"})
+        assert answer["ok"], answer
+        await pc.setRemoteDescription(RTCSessionDescription(answer["sdp"], "answer"))
+        async with sessions() as db:
+            speaker = await db.scalar(select(Participant.id).join(
+                User, User.id == Participant.user_id).where(
+                User.username == username, Participant.meeting_id == meeting_id))
+        assert (await chair.act(wire.GIVE_FLOOR, {"participant_id": speaker}))["ok"]
+
+        listing: dict[str, Any] = {}
+
+        async def recorded_bytes() -> int:
+            nonlocal listing
+            _, listing = await chair.http("GET", f"/api/v1/meetings/{meeting_id}/recordings")
+            return sum(r["size"] for r in listing.get("recordings", []))
+
+        for _ in range(100):  # the room's camera reaches the file
+            if await recorded_bytes() > 20_000:
+                break
+            await asyncio.sleep(0.1)
+        assert await recorded_bytes() > 20_000, listing
+        # Turned off while the room is still connected: the worker closes the file.
+        status, _ = await secretary.http("PATCH", f"/api/v1/meetings/{meeting_id}",
+                                         {"record_video": False})
+        assert status == 200
+        await asyncio.sleep(1.0)
+    finally:
+        await pc.close()
+
+    (only,) = listing["recordings"]
+    async with aiohttp.ClientSession(cookies={"phonghop_session": chair.cookie}) as http, \
+            http.get(f"{chair.url}{only['url']}") as response:
+        assert response.status == 200
+        data = await response.read()
+    with av.open(io.BytesIO(data)) as container:
+        video = container.streams.video[0]
+        assert video.codec_context.name == "vp8"
+        frames = sum(1 for _ in container.decode(video))
+    assert frames >= 10
+    delegate = await tablets("daibieu01")
+    status, _ = await delegate.http("GET", f"/api/v1/meetings/{meeting_id}/recordings")
+    assert status == 403
