@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, utcnow
@@ -22,8 +22,9 @@ class AuditEntry(Base):
     # Position in the chain: 1, 2, 3… with no gap; unique, so two writers cannot fork it.
     seq: Mapped[int] = mapped_column(Integer, unique=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    # Kept as text, not a key: the log outlives the meetings and users it names.
+    # The id and the name as they were, not keys: the log outlives the meetings and users
+    # it names, and a key that nulled itself would change a hashed field (migration 0008).
+    actor_id: Mapped[int | None] = mapped_column(Integer)
     actor: Mapped[str] = mapped_column(String(200), default="")
     meeting_id: Mapped[int | None] = mapped_column(Integer, index=True)
     action: Mapped[str] = mapped_column(String(60))

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit.models import AuditEntry
 from server.audit.service import GENESIS, append, hash_of, verify
+from server.auth.models import User
 from server.db import create_engine, migrate, session_factory
 from server.settings import ROOT
 
@@ -265,3 +266,17 @@ def test_the_command_checks_an_anchor_and_refuses_a_malformed_one(
     assert truncated.returncode == 1 and "broken at entry 42" in truncated.stdout
     malformed = _cli(url, "--anchor", "42:abc")
     assert malformed.returncode == 2 and len(malformed.stderr.strip().splitlines()) == 1
+
+
+async def test_deleting_a_user_who_acted_leaves_the_chain_intact(
+        sessions: Sessions, make_user: MakeUser) -> None:
+    chair = await make_user("chutoa", full_name="Nguyễn Văn Chủ Tọa")
+    async with sessions() as db:
+        await append(db, action="poll.opened", data={"poll_id": 1}, actor=chair, meeting_id=3)
+        await db.commit()
+    async with sessions() as db:
+        await db.execute(delete(User).where(User.id == chair.id))
+        await db.commit()
+    (entry,) = await _entries(sessions)
+    assert (entry.actor_id, entry.actor) == (chair.id, "Nguyễn Văn Chủ Tọa")
+    assert (await _verify(sessions)).ok
