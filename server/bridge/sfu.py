@@ -1,10 +1,10 @@
 """The SFU: meetings, their peers, the floor, thumbnails and mute.
 
-Each endpoint is one :class:`Peer` with one ``RTCPeerConnection`` whose transceivers
-follow the order of docs/video.md: #0 main video (sends the endpoint's camera,
-receives the main video), #1 audio likewise, #2 the endpoint's thumbnail (received),
-#3… thumbnails of other rooms (sent). The worker answers; it decodes no video (see
-forwarding.py), and sound only to mix it for a recording.
+Each endpoint is one :class:`~.peer.Peer` (peer.py) with one ``RTCPeerConnection``
+whose transceivers follow the order of docs/video.md: #0 main video (sends the
+endpoint's camera, receives the main video), #1 audio likewise, #2 the endpoint's
+thumbnail (received), #3… thumbnails of other rooms (sent). The worker answers; it
+decodes no video (see forwarding.py), and sound only to mix it for a recording.
 
 Routing, redone whenever a peer comes or goes, the floor moves or the ranking of
 speakers changes:
@@ -39,19 +39,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aiortc import (
-    RTCConfiguration,
-    RTCIceServer,
-    RTCPeerConnection,
-    RTCRtpReceiver,
-    RTCRtpTransceiver,
-    RTCSessionDescription,
-)
+from aiortc import RTCIceServer, RTCSessionDescription
 from aiortc import sdp as aiortc_sdp
 from aiortc.exceptions import OperationError
 
 from . import levels
-from .forwarding import ForwardTrack, Publication, forward_receiver, relay_keyframe_requests
+from .peer import Peer, build_peer, close_peer
 from .recording import Recorder
 
 log = logging.getLogger("phonghop.bridge")
@@ -97,34 +90,6 @@ class RecordingUnavailable(SfuError):
 
 class InvalidMeetingId(SfuError):
     code = "invalid_request"
-
-
-@dataclass(eq=False)
-class Peer:
-    peer_id: str
-    name: str
-    pc: RTCPeerConnection
-    main_video: Publication
-    audio: Publication
-    thumbnail: Publication | None
-    out_video: ForwardTrack
-    out_audio: ForwardTrack
-    out_thumbnails: list[ForwardTrack]
-    muted: bool = False
-    # Peer ids shown in each thumbnail slot (None: empty).
-    slots: list[str | None] = field(default_factory=list)
-
-    @property
-    def state(self) -> str:
-        return str(self.pc.connectionState)
-
-    @property
-    def publications(self) -> tuple[Publication, ...]:
-        return tuple(p for p in (self.main_video, self.audio, self.thumbnail) if p is not None)
-
-    @property
-    def tracks(self) -> tuple[ForwardTrack, ...]:
-        return (self.out_video, self.out_audio, *self.out_thumbnails)
 
 
 @dataclass(eq=False)
@@ -207,22 +172,22 @@ class Sfu:
             meeting = self.meetings.setdefault(meeting_id, meeting)
         budget = self.max_thumbnails if thumbnails is None else min(self.max_thumbnails,
                                                                     max(0, thumbnails))
-        peer = _build_peer(peer_id, name, media, meeting.codec, budget, self.ice_servers)
+        peer = build_peer(peer_id, name, media, meeting.codec, budget, self.ice_servers)
         try:
             await peer.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
             await peer.pc.setLocalDescription(await peer.pc.createAnswer())
         except OperationError as e:
-            await _close_peer(peer)
+            await close_peer(peer)
             await self._forget_if_empty(meeting)
             raise NoUsableCodec(
                 f"the offer has no {meeting.codec} video or no Opus audio, the codecs of "
                 f"this meeting ({e})") from None
         except (ValueError, KeyError, IndexError, AttributeError) as e:
-            await _close_peer(peer)
+            await close_peer(peer)
             await self._forget_if_empty(meeting)
             raise InvalidSdp(f"the offer was refused: {e}") from None
         except BaseException:
-            await _close_peer(peer)
+            await close_peer(peer)
             await self._forget_if_empty(meeting)
             raise
         levels.observe(peer.audio.receiver, meeting.speakers.meter(peer_id))
@@ -262,7 +227,7 @@ class Sfu:
         if meeting.previous_floor == peer.peer_id:
             meeting.previous_floor = None
         self._route(meeting)
-        await _close_peer(peer)
+        await close_peer(peer)
 
     async def _remove_if_current(self, meeting_id: str, peer: Peer) -> None:
         meeting = self.meetings.get(meeting_id)
@@ -451,54 +416,3 @@ def _parse_offer(sdp: str) -> list[Any]:
         if not m.ice.usernameFragment or not m.ice.password:
             raise InvalidSdp("the SDP is malformed: ICE credentials are missing")
     return media
-
-
-def _codec_preferences(kind: str, codec: str) -> list[Any]:
-    names = {f"{kind}/opus"} if kind == "audio" else {f"video/{codec}".lower(), "video/rtx"}
-    return [c for c in RTCRtpReceiver.getCapabilities(kind).codecs
-            if c.mimeType.lower() in names]
-
-
-def _build_peer(peer_id: str, name: str, media: list[Any], codec: str, budget: int,
-                ice_servers: list[RTCIceServer]) -> Peer:
-    pc = RTCPeerConnection(RTCConfiguration(iceServers=ice_servers))
-    label = name or peer_id
-    main_video = Publication("video", f"{label}/main")
-    audio = Publication("audio", f"{label}/audio")
-    out_video = ForwardTrack("video", f"{label}<main")
-    out_audio = ForwardTrack("audio", f"{label}<audio")
-
-    def add(track_or_kind: Any, direction: str) -> RTCRtpTransceiver:
-        transceiver = pc.addTransceiver(track_or_kind, direction=direction)
-        transceiver.setCodecPreferences(_codec_preferences(transceiver.kind, codec))
-        return transceiver
-
-    video = add(out_video, "sendrecv")
-    sound = add(out_audio, "sendrecv")
-    forward_receiver(video.receiver, main_video)
-    forward_receiver(sound.receiver, audio)
-    relay_keyframe_requests(video.sender, out_video)
-    thumbnail = None
-    if len(media) > 2:
-        thumbnail = Publication("video", f"{label}/thumbnail")
-        forward_receiver(add("video", "recvonly").receiver, thumbnail)
-    out_thumbnails = []
-    for i in range(len(media) - 3):
-        if i < budget:
-            track = ForwardTrack("video", f"{label}<thumbnail{i}")
-            relay_keyframe_requests(add(track, "sendonly").sender, track)
-            out_thumbnails.append(track)
-        else:
-            add("video", "inactive")  # offered beyond the budget: left unused
-    return Peer(peer_id, name, pc, main_video, audio, thumbnail, out_video, out_audio,
-                out_thumbnails, slots=[None] * len(out_thumbnails))
-
-
-async def _close_peer(peer: Peer) -> None:
-    for track in peer.tracks:
-        track.stop()
-    try:
-        await peer.pc.close()
-    finally:
-        for publication in peer.publications:
-            await publication.close()
