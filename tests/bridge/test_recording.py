@@ -22,6 +22,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from aiortc import RTCSessionDescription
 
+from server.bridge import recording
 from server.bridge.mixing import SAMPLE_RATE, Anchor
 from server.bridge.sfu import RecordingUnavailable, Sfu, UnknownMeeting
 from server.bridge.worker import KEY_HEADER, SFU
@@ -241,6 +242,29 @@ async def test_recording_is_refused_without_a_folder_and_on_an_unknown_meeting(
     finally:
         await sfu.close()
     assert not files(recordings)
+
+
+async def test_a_recording_that_fails_ends_and_the_meeting_goes_on(
+        sfu: Sfu, endpoints: Callable[..., Endpoint], recordings: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    hall, viewer = endpoints("hall", RED, amplitude=LOUD), endpoints("viewer")
+    await hall.join(sfu, "m1")
+    await viewer.join(sfu, "m1")
+    sfu.set_floor("m1", "hall")
+
+    def disk_full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(recording._Writer, "write", disk_full)
+    assert await sfu.set_recording("m1", True) is not None
+    await until(lambda: sfu.describe("m1")["recording"] is None)
+    seen = len(viewer.main)
+    await until(lambda: len(viewer.main) > seen + 10)  # the meeting's video still flows
+    monkeypatch.undo()
+    again = await sfu.set_recording("m1", True)  # and it can be recorded again
+    await asyncio.sleep(0.5)
+    await sfu.set_recording("m1", False)
+    assert read(recordings / "m1" / str(again)).frames
 
 
 # -- the HTTP API ------------------------------------------------------------------
