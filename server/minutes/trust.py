@@ -5,7 +5,8 @@ status for the archive, PAdES B-LTA) need the same material: the trust roots,
 the CRLs, and whether fetching revocation data over the network is allowed. A
 provincial network is often closed, so fetching is off by default and CRLs are
 given as files; ``allow_fetching`` turns on the CRL distribution points and OCSP
-named in the certificates.
+named in the certificates. The long-term (AdES) validation of the verifier gets
+the same material as a pyHanko validation spec (:meth:`Trust.long_term_spec`).
 
 ``signing.dev_pki`` points at a folder written by ``python -m server dev-pki``:
 its CA is then trusted, its CRL used, and, where no ``tsa_url`` is set, its
@@ -26,7 +27,18 @@ from asn1crypto import keys as asn1_keys
 from asn1crypto import pem as asn1_pem
 from asn1crypto import x509 as asn1_x509
 from pyhanko.sign.timestamps import DummyTimeStamper, HTTPTimeStamper, TimeStamper
+from pyhanko.sign.validation.policy_decl import (
+    LocalKnowledge,
+    PdfSignatureValidationSpec,
+    RevinfoOnlineFetchingRule,
+    RevocationInfoGatheringSpec,
+    SignatureValidationSpec,
+)
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.context import CertValidationPolicySpec
+from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy
+from pyhanko_certvalidator.registry import SimpleTrustManager
+from pyhanko_certvalidator.revinfo.archival import CRLContainer
 
 from ..settings import ROOT, SigningSettings
 
@@ -52,6 +64,27 @@ class Trust:
             trust_roots=list(self.roots), other_certs=list(certs),
             crls=[*self.crls, *crls], allow_fetching=self.allow_fetching,
             revocation_mode=revocation_mode, moment=moment)
+
+    def long_term_spec(self, *, with_crls: bool = True,
+                       revocation_mode: str = "soft-fail") -> PdfSignatureValidationSpec:
+        """What pyHanko's AdES long-term validation checks against: these roots, the
+        revocation policy of :meth:`context`, these CRLs (the file's DSS is read by pyHanko
+        itself), and the network only when fetching is allowed, as in :meth:`context`
+        (pyHanko then fetches for the present only, never for a moment in the past).
+
+        ``with_crls=False`` leaves the configured CRLs out: a simulation of the future
+        asks what the file alone will prove, and it would take our files as proven too."""
+        rule = (RevinfoOnlineFetchingRule.NO_HISTORICAL_FETCH if self.allow_fetching
+                else RevinfoOnlineFetchingRule.LOCAL_ONLY)
+        policy = CertValidationPolicySpec(
+            trust_manager=SimpleTrustManager.build(trust_roots=list(self.roots)),
+            revinfo_policy=CertRevTrustPolicy(
+                RevocationCheckingPolicy.from_legacy(revocation_mode)))
+        known = [CRLContainer(crl) for crl in self.crls] if with_crls else []
+        return PdfSignatureValidationSpec(SignatureValidationSpec(
+            cert_validation_policy=policy,
+            revinfo_gathering_policy=RevocationInfoGatheringSpec(online_fetching_rule=rule),
+            local_knowledge=LocalKnowledge(known_crls=known)))
 
 
 def _blocks(data: bytes) -> list[bytes]:

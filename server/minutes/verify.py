@@ -17,30 +17,54 @@ earlier revision validates perfectly. So, for every signature, this reports:
 
 and whether every expected signer is present, which is what catches the
 truncated file.
+
+All of that is checked at one moment (now, or ``at``). The minutes are an archive
+record, though: years later the signers' certificates have expired, or one was
+revoked after it signed, and a check at that moment fails although the file was
+valid when signed. So each signature also goes through pyHanko's AdES long-term
+validation (ETSI EN 319 102-1 §5.6.3, ``ades_lta_validation``), in which the chain of
+document timestamps after it is the evidence record: it proves that the signature,
+the certificates and the CRLs in the DSS existed at the timestamp's time, and the
+signature is then validated as of that time. A signature that fails now only by
+expiry or by a revocation after that proven time, and passes long-term, is *valid
+for the archive*; everything else that fails now stays a failure. AdES leaves a
+PDF's later incremental updates out of its scope (pyHanko passes text appended after
+the seal), so a change after a signature that the certification and the workflow do
+not allow fails it long-term too.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.ades.report import AdESIndeterminate, AdESStatus
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import async_validate_pdf_signature, async_validate_pdf_timestamp
+from pyhanko.sign.validation.ades import (
+    AdESLTAValidationResult,
+    ades_lta_validation,
+    simulate_future_ades_lta_validation,
+)
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 
 from . import errors
 from .document import SignerRole
 from .signing import ROLE_OF_FIELD, read_pdf
 from .trust import Trust, read_certificates, read_crls
+
+log = logging.getLogger("phonghop.minutes.verify")
 
 
 class Integrity(StrEnum):
@@ -51,6 +75,7 @@ class Integrity(StrEnum):
 class Chain(StrEnum):
     TRUSTED = "trusted"
     UNTRUSTED = "untrusted"
+    EXPIRED = "expired"       # leads to a root, but a certificate on it had expired then
 
 
 class Revocation(StrEnum):
@@ -85,6 +110,31 @@ _CHANGES = {
 _ORDER = list(Change)
 
 
+class LongTerm(StrEnum):
+    """The AdES indication of the long-term validation (ETSI EN 319 102-1 §5.1.3)."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    INDETERMINATE = "indeterminate"
+
+
+class Standing(StrEnum):
+    """A signature's, or the whole file's, verdict."""
+
+    VALID = "valid"
+    VALID_FOR_ARCHIVE = "valid_for_archive"   # valid when signed, as the archive data proves
+    INVALID = "invalid"
+
+
+_LONG_TERM = {AdESStatus.PASSED: LongTerm.PASSED, AdESStatus.FAILED: LongTerm.FAILED,
+              AdESStatus.INDETERMINATE: LongTerm.INDETERMINATE}
+# What pyHanko says of a path that holds but has a certificate outside its validity.
+_EXPIRED = {AdESIndeterminate.OUT_OF_BOUNDS_NO_POE, AdESIndeterminate.OUT_OF_BOUNDS_NOT_REVOKED,
+            AdESIndeterminate.EXPIRED}
+# Our own reason, beside the AdES sub-indications: changed after signing, not allowed.
+DISALLOWED_CHANGE = "disallowed_change"
+
+
 @dataclass(frozen=True)
 class SignatureReport:
     field: str                        # the signature field's name
@@ -100,11 +150,27 @@ class SignatureReport:
     change_allowed: bool              # within the certification's DocMDP and our workflow
     coverage: Coverage
     certification: bool               # the chair's DocMDP signature
+    long_term: LongTerm = LongTerm.INDETERMINATE
+    long_term_reason: str | None = None  # AdES sub-indication ("no_poe"), or DISALLOWED_CHANGE
+    proven_at: datetime | None = None  # the signature existed then, as the evidence proves
 
     @property
     def ok(self) -> bool:
+        """Valid at the moment of checking."""
         return (self.integrity is Integrity.INTACT and self.chain is Chain.TRUSTED
                 and self.revocation is not Revocation.REVOKED and self.change_allowed)
+
+    @property
+    def standing(self) -> Standing:
+        """Valid now; or, when it fails now, valid for the archive if long-term validation
+        passed (which proves it was valid when signed: the certificate has expired or was
+        revoked since); invalid otherwise."""
+        if self.ok:
+            return Standing.VALID
+        if (self.long_term is LongTerm.PASSED and self.integrity is Integrity.INTACT
+                and self.change_allowed):
+            return Standing.VALID_FOR_ARCHIVE
+        return Standing.INVALID
 
     @property
     def change_key(self) -> str:
@@ -117,6 +183,8 @@ class Report:
     signatures: list[SignatureReport]
     expected: list[str]
     missing: list[str] = field(default_factory=list)
+    checked_at: datetime | None = None  # the moment every signature was checked as of
+    simulated: bool = False           # long-term part assumed the timestamps renewed
 
     @property
     def all_expected_present(self) -> bool:
@@ -124,17 +192,32 @@ class Report:
 
     @property
     def valid(self) -> bool:
+        """Valid at the moment of checking, and complete."""
         return bool(self.signatures) and self.all_expected_present and all(
             s.ok for s in self.signatures)
+
+    @property
+    def standing(self) -> Standing:
+        """Valid; valid for the archive when no signature is invalid and at least one is
+        only valid for the archive; invalid otherwise (a missing signer included)."""
+        if self.valid:
+            return Standing.VALID
+        if bool(self.signatures) and self.all_expected_present and all(
+                s.standing is not Standing.INVALID for s in self.signatures):
+            return Standing.VALID_FOR_ARCHIVE
+        return Standing.INVALID
 
 
 def verify(pdf: bytes, trust_roots: Iterable[asn1_x509.Certificate | bytes],
            crls: Iterable[asn1_crl.CertificateList | bytes] = (),
            expected: Sequence[SignerRole | str] = (), *,
-           allow_fetching: bool = False) -> Report:
+           allow_fetching: bool = False, at: datetime | None = None,
+           assume_renewed: bool = False) -> Report:
     """Report on every signature of ``pdf`` against ``trust_roots`` (certificates, or
     PEM/DER bytes) and ``crls``; ``expected`` are the roles or signer names that must
-    have signed. Raises :class:`~.errors.NotAPdf` or :class:`~.errors.NotSigned`.
+    have signed; ``at`` is the moment to check as of (default: now); see
+    :func:`verify_with` for ``assume_renewed``. Raises :class:`~.errors.NotAPdf` or
+    :class:`~.errors.NotSigned`.
 
     Blocking (pyHanko runs its own event loop): call it from an executor."""
     trust = Trust(
@@ -143,11 +226,23 @@ def verify(pdf: bytes, trust_roots: Iterable[asn1_x509.Certificate | bytes],
         tuple(c for item in crls for c in
               (read_crls(item) if isinstance(item, bytes) else [item])),
         allow_fetching)
-    return verify_with(pdf, trust, expected)
+    return verify_with(pdf, trust, expected, at=at, assume_renewed=assume_renewed)
 
 
-def verify_with(pdf: bytes, trust: Trust, expected: Sequence[SignerRole | str] = ()) -> Report:
-    """:func:`verify` with the trust material already read (e.g. from the settings)."""
+def verify_with(pdf: bytes, trust: Trust, expected: Sequence[SignerRole | str] = (), *,
+                at: datetime | None = None, assume_renewed: bool = False) -> Report:
+    """:func:`verify` with the trust material already read (e.g. from the settings).
+
+    ``assume_renewed`` (with a future ``at``) makes the long-term part pyHanko's
+    simulation of a future validation, which assumes that the archive has added a fresh
+    document timestamp before each authority's certificate expired, and takes the file's
+    own content as proven to exist now: the question an archivist asks today ("will this
+    file still prove itself then?"). Without it, a moment past the last timestamp
+    authority's certificate honestly finds no proof of existence."""
+    if at is not None and at.utcoffset() is None:
+        raise ValueError("at must carry a time zone")
+    if assume_renewed and at is None:
+        raise ValueError("assume_renewed needs the future moment (at)")
     reader = read_pdf(pdf)
     try:
         embedded = reader.embedded_signatures
@@ -155,11 +250,31 @@ def verify_with(pdf: bytes, trust: Trust, expected: Sequence[SignerRole | str] =
         raise errors.NotAPdf() from e
     if not embedded:
         raise errors.NotSigned()
-    signatures = asyncio.run(_validate_all(reader, embedded, trust))
+    moment = at or datetime.now(UTC)
+    signatures = asyncio.run(_validate_all(reader, embedded, trust, _Moment(
+        moment, point_in_time=at is not None, simulated=assume_renewed)))
     wanted = [e.value if isinstance(e, SignerRole) else e for e in expected]
     present = [s for s in signatures if s.integrity is Integrity.INTACT]
     missing = [w for w in wanted if not any(_matches(w, s) for s in present)]
-    return Report(signatures, wanted, missing)
+    return Report(signatures, wanted, missing, checked_at=moment, simulated=assume_renewed)
+
+
+@dataclass(frozen=True)
+class _Moment:
+    """When the signatures are checked as of, and how the long-term part is run."""
+
+    at: datetime
+    point_in_time: bool               # a chosen moment rather than "now"
+    simulated: bool
+
+    @property
+    def context_moment(self) -> datetime | None:
+        return self.at if self.point_in_time else None
+
+    @property
+    def timing(self) -> ValidationTimingInfo:
+        return ValidationTimingInfo(validation_time=self.at, best_signature_time=self.at,
+                                    point_in_time_validation=self.point_in_time)
 
 
 def _matches(wanted: str, signature: SignatureReport) -> bool:
@@ -173,31 +288,47 @@ def _norm(text: str) -> str:
 
 
 async def _validate_all(reader: PdfFileReader, embedded: list[EmbeddedPdfSignature],
-                        trust: Trust) -> list[SignatureReport]:
+                        trust: Trust, moment: _Moment) -> list[SignatureReport]:
     dss_certs, dss_crls = _read_dss(reader)
     reports = []
+    evidence_holds = False
     last = len(embedded) - 1
     for index, signature in enumerate(embedded):
-        context = trust.context(certs=dss_certs, crls=dss_crls)
+        context = trust.context(certs=dss_certs, crls=dss_crls, moment=moment.context_moment)
         try:
-            reports.append(await _validate(signature, trust, context, dss_crls,
-                                           dss_certs, is_last=index == last))
+            report, evidence = await _validate(signature, trust, context, dss_crls, dss_certs,
+                                               moment, is_last=index == last)
         finally:
             await context.aclose()
-    return reports
+        reports.append(report)
+        evidence_holds = evidence_holds or evidence
+    # A document timestamp is not an AdES signature of its own (pyHanko's long-term
+    # validation calls it a format failure): it is the evidence record, which the
+    # long-term validation of every signature before it validates first.
+    return [_document_timestamp(r, evidence_holds) if r.document_timestamp else r
+            for r in reports]
+
+
+def _document_timestamp(report: SignatureReport, evidence_holds: bool) -> SignatureReport:
+    if evidence_holds and report.proven_at is not None:  # intact, no forbidden change after
+        return replace(report, long_term=LongTerm.PASSED, long_term_reason=None)
+    return replace(report, proven_at=None)
 
 
 async def _validate(signature: EmbeddedPdfSignature, trust: Trust, context: object,
                     dss_crls: list[asn1_crl.CertificateList],
-                    dss_certs: list[asn1_x509.Certificate], *,
-                    is_last: bool) -> SignatureReport:
+                    dss_certs: list[asn1_x509.Certificate], moment: _Moment, *,
+                    is_last: bool) -> tuple[SignatureReport, bool]:
+    """The report of one signature, and whether its long-term validation found the
+    chain of document timestamps after it (the evidence record) valid."""
     is_timestamp = signature.sig_object_type == "/DocTimeStamp"
     if is_timestamp:
         status = await async_validate_pdf_timestamp(signature, validation_context=context)
         timestamp_time = status.timestamp
         signing_time = None
     else:
-        ts_context = trust.context(certs=dss_certs, crls=dss_crls)
+        ts_context = trust.context(certs=dss_certs, crls=dss_crls,
+                                   moment=moment.context_moment)
         try:
             status = await async_validate_pdf_signature(
                 signature, signer_validation_context=context,
@@ -220,6 +351,24 @@ async def _validate(signature: EmbeddedPdfSignature, trust: Trust, context: obje
     coverage = {SignatureCoverageLevel.ENTIRE_FILE: Coverage.WHOLE_FILE,
                 SignatureCoverageLevel.ENTIRE_REVISION: Coverage.EARLIER_REVISION,
                 }.get(status.coverage, Coverage.UNCLEAR)
+    if status.trusted or status.revoked:
+        chain = Chain.TRUSTED  # a revoked certificate was found on a path to a trust root
+    elif status.trust_problem_indic in _EXPIRED:
+        chain = Chain.EXPIRED
+    else:
+        chain = Chain.UNTRUSTED
+    intact = status.intact and status.valid
+    evidence = False
+    if is_timestamp:
+        # Passed once a signature's long-term validation has validated the evidence record.
+        long_term, reason = LongTerm.INDETERMINATE, AdESIndeterminate.NO_POE.name.lower()
+        proven_at = timestamp_time if intact else None
+    else:
+        result = await _long_term(signature, trust, moment)
+        evidence = result is not None and result.oldest_evidence_record_timestamp is not None
+        long_term, reason, proven_at = _long_term_of(result, moment.at)
+    if long_term is not LongTerm.FAILED and not allowed:
+        long_term, reason, proven_at = LongTerm.FAILED, DISALLOWED_CHANGE, None
     field_name = signature.field_name
     return SignatureReport(
         field=field_name,
@@ -228,15 +377,45 @@ async def _validate(signature: EmbeddedPdfSignature, trust: Trust, context: obje
         signer=_common_name(certificate),
         signing_time=signing_time,
         timestamp_time=timestamp_time,
-        integrity=Integrity.INTACT if status.intact and status.valid else Integrity.MODIFIED,
-        # A revoked certificate was found on a path to a trust root: the chain holds.
-        chain=Chain.TRUSTED if status.trusted or status.revoked else Chain.UNTRUSTED,
+        integrity=Integrity.INTACT if intact else Integrity.MODIFIED,
+        chain=chain,
         revocation=revocation,
         change=change,
         change_allowed=allowed,
         coverage=coverage,
         certification=signature.docmdp_level is not None,
-    )
+        long_term=long_term,
+        long_term_reason=reason,
+        proven_at=proven_at,
+    ), evidence
+
+
+async def _long_term(signature: EmbeddedPdfSignature, trust: Trust,
+                     moment: _Moment) -> AdESLTAValidationResult | None:
+    """pyHanko's AdES long-term validation of one signature; None when it broke down
+    (pyHanko calls this API incubating: a surprise in it is reported, not raised)."""
+    try:
+        if moment.simulated:
+            return await simulate_future_ades_lta_validation(
+                signature, trust.long_term_spec(with_crls=False),
+                future_validation_time=moment.at)
+        return await ades_lta_validation(signature, trust.long_term_spec(),
+                                         timing_info=moment.timing)
+    except Exception:
+        log.exception("long-term validation of signature %s broke down", signature.field_name)
+        return None
+
+
+def _long_term_of(result: AdESLTAValidationResult | None, at: datetime,
+                  ) -> tuple[LongTerm, str | None, datetime | None]:
+    if result is None:
+        return LongTerm.INDETERMINATE, AdESIndeterminate.GENERIC.name.lower(), None
+    outcome = _LONG_TERM[result.ades_subindic.status]
+    if outcome is not LongTerm.PASSED:
+        return outcome, str(result.ades_subindic.standard_name).lower(), None
+    # The best signature time is the validation time itself when nothing older proves it.
+    proven = result.best_signature_time if result.best_signature_time < at else None
+    return outcome, None, proven
 
 
 def _common_name(certificate: asn1_x509.Certificate) -> str:
@@ -246,11 +425,13 @@ def _common_name(certificate: asn1_x509.Certificate) -> str:
 
 def _revocation(certificate: asn1_x509.Certificate, crls: list[asn1_crl.CertificateList],
                 issuers: list[asn1_x509.Certificate]) -> Revocation:
-    """Good when a CRL signed by the certificate's issuer does not list it; unknown
-    when no such CRL is at hand. (A listed one is already reported by pyHanko.)"""
+    """Revoked when a CRL signed by the certificate's issuer lists it, good when such CRLs
+    do not, unknown when none is at hand. Every CRL is read: a newer one given to the
+    verifier may list what the one sealed into the file could not yet."""
     cert = x509.load_der_x509_certificate(certificate.dump())
     issuer_keys = [x509.load_der_x509_certificate(c.dump()).public_key()
                    for c in issuers if c.subject == certificate.issuer]
+    found = Revocation.UNKNOWN
     for item in crls:
         crl = x509.load_der_x509_crl(item.dump())
         if crl.issuer != cert.issuer:
@@ -259,8 +440,8 @@ def _revocation(certificate: asn1_x509.Certificate, crls: list[asn1_crl.Certific
             continue
         if crl.get_revoked_certificate_by_serial_number(cert.serial_number) is not None:
             return Revocation.REVOKED
-        return Revocation.GOOD
-    return Revocation.UNKNOWN
+        found = Revocation.GOOD
+    return found
 
 
 def _read_dss(reader: PdfFileReader) -> tuple[list[asn1_x509.Certificate],

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import select
 
@@ -90,6 +92,24 @@ def minutes_pdf(pages: int = 2) -> bytes:
         canvas.drawString(90, 730, MARKER.decode())
         canvas.showPage()
     canvas.save()
+    return out.getvalue()
+
+
+def byte_flipped(pdf: bytes) -> bytes:
+    """``pdf`` with one byte of the marker changed ("N" becomes "O"), inside a signed range."""
+    flipped = bytearray(pdf)
+    flipped[flipped.index(MARKER)] ^= 0x01
+    return bytes(flipped)
+
+
+def text_appended(pdf: bytes) -> bytes:
+    """``pdf`` with a line of text drawn on page 1 in a new incremental update: every
+    signature's bytes stay intact, the file says something else."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    stream = generic.StreamObject(stream_data=b"BT /F1 14 Tf 90 700 Td (DA SUA SAU KHI KY) Tj ET")
+    writer.add_stream_to_page(0, writer.add_object(stream))
+    out = io.BytesIO()
+    writer.write(out)
     return out.getvalue()
 
 
