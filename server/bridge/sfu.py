@@ -304,7 +304,8 @@ class Sfu:
             "recording": meeting.recording,
             "peers": [{"peer_id": p.peer_id, "name": p.name, "state": p.state,
                        "muted": p.muted,
-                       "audio_level": round(meeting.speakers.meter(p.peer_id).dbov(), 1)}
+                       "audio_level": round(meeting.speakers.meter(p.peer_id).dbov(), 1),
+                       "thumbnails": list(p.slots)}
                       for p in meeting.peers.values()],
         }
 

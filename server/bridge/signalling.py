@@ -37,6 +37,7 @@ log = logging.getLogger("phonghop.bridge")
 table = EventTable()
 OPEN = frozenset({MeetingStatus.SCHEDULED, MeetingStatus.LIVE})
 HEARTBEAT_RATE = Rate(per_second=1, burst=3)
+VIEW_RATE = Rate(per_second=1, burst=3)
 
 
 class Endpoint:
@@ -138,6 +139,21 @@ async def video_leave(context: EventContext, payload: dict[str, Any]) -> ANSWER:
     await _leave_video(context)
     await context.namespace.save_session(context.sid, context.session)
     return {"ok": True}
+
+
+@table.on(wire.VIDEO_VIEW, rate=VIEW_RATE)
+async def video_view(context: EventContext, payload: dict[str, Any]) -> ANSWER:
+    """Whom each of the endpoint's thumbnail slots shows now (the worker moves them as
+    people speak), so the page can put a name under each picture."""
+    video = _video(context, payload)
+    worker = await context.app[REGISTRY].worker_for(video["meeting_id"])
+    view = await worker.meeting(video["meeting_id"])
+    names = {p["peer_id"]: p.get("name") or p["peer_id"] for p in view.get("peers", [])}
+    me = next((p for p in view.get("peers", []) if p["peer_id"] == video["peer_id"]), None)
+    if me is None:
+        raise NoVideoPeer()
+    return {"ok": True, "thumbnails": [names.get(s) if s else None
+                                       for s in me.get("thumbnails", [])]}
 
 
 @table.on_disconnect

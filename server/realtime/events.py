@@ -55,6 +55,7 @@ CAST_BALLOT = "cast_ballot"        # {"poll_id", "ballot_id", "option_ids"}: any
 VIDEO_JOIN = "video_join"          # {"endpoint"} → {"ok", "peer_id", "ice_servers", "codec", ...}
 VIDEO_OFFER = "video_offer"        # {"peer_id", "sdp", "type"} → {"ok", "sdp", "type"}
 VIDEO_LEAVE = "video_leave"        # {"peer_id"}
+VIDEO_VIEW = "video_view"          # {"peer_id"} → {"ok", "thumbnails": [name or null, …]}
 AGENT_HEARTBEAT = "agent_heartbeat"  # {"cpu", "bitrate_kbps", "packet_loss", ...}
 VIDEO_MUTE = "video_mute"          # {"peer_id", "audio": true|false}: the console only
 # server → video endpoint

@@ -147,6 +147,8 @@ async def test_thumbnails_show_other_rooms_within_the_budget(
     sfu.set_floor("m1", "a")
     peer = sfu.meetings["m1"].peers["viewer"]
     assert sorted(peer.slots) == ["b", "c"]  # the worker's budget (2) beats the 3 asked for
+    described = next(p for p in sfu.describe("m1")["peers"] if p["peer_id"] == "viewer")
+    assert described["thumbnails"] == peer.slots  # what the page labels its tiles with
     # Before the floor was set a slot showed "a"; its last frames may still be on the way,
     # so only what arrives well after the switch counts.
     for seen in viewer.thumbnails.values():

@@ -192,8 +192,12 @@ async def test_a_browser_endpoint_receives_the_floor_holders_camera(
         # The speaker sees the viewer small, as a thumbnail; the viewer's only other
         # endpoint is its main video, so it shows no thumbnail (not even a frozen one).
         await expect(speaker.locator(".video-thumb:visible")).to_have_count(1, timeout=20_000)
+        # Named by whom the bridge put in that slot.
+        await expect(speaker.locator(".video-thumb:visible figcaption")).to_have_text(
+            VIEWER_NAME, timeout=10_000)
         small = await frames_of(speaker, ".video-thumb:not([hidden]) video")
         assert small["frames"] >= 3 and 0 < small["width"] <= 320, small
+        await speaker.screenshot(path=artifacts / f"video-floor-holder-{engine_name}.png")
         await expect(viewer.locator(".video-thumb:visible")).to_have_count(0)
 
         # The chair mutes the viewer: its page closes its microphone and says who did.

@@ -39,6 +39,7 @@ export const WITHDRAW_REQUEST = "withdraw_request";
 export const VIDEO_JOIN = "video_join";
 export const VIDEO_OFFER = "video_offer";
 export const VIDEO_LEAVE = "video_leave";
+export const VIDEO_VIEW = "video_view";
 export const VIDEO_MUTE = "video_mute";
 
 // Types of MEETING_EVENT: the part of the snapshot each replaces.

@@ -161,12 +161,32 @@ function showReceivers({ main, audio, thumbnails }) {
     video.srcObject = new MediaStream([receiver.track]);
     const tile = el("li", { class: "video-thumb", hidden: true },
       el("figure", {}, video,
-        el("figcaption", { class: "visually-hidden", text: t("live.video.thumbnail", { number: index + 1 }) })));
+        el("figcaption", { class: "video-thumb__name", text: t("live.video.thumbnail", { number: index + 1 }) })));
     play(video);
     watchers.push(watchFrames(receiver, (flowing) => { tile.hidden = !flowing; }));
     return tile;
   }));
+  nameThumbnails();
 }
+
+// --- whose picture each thumbnail is --------------------------------------------
+// The bridge moves rooms between the slots as people speak; the page asks who is where.
+
+const NAMES_EVERY_MS = 3000;
+
+async function nameThumbnails() {
+  const names = await endpoint?.thumbnailNames();
+  if (!names) return;
+  [...thumbList.querySelectorAll("figcaption")].forEach((caption, index) => {
+    const name = names[index] ?? t("live.video.thumbnail", { number: index + 1 });
+    if (caption.textContent !== name) caption.textContent = name;
+  });
+}
+
+setInterval(nameThumbnails, NAMES_EVERY_MS);
+live.addEventListener("change", ({ detail }) => {
+  if (detail.type === "floor") setTimeout(nameThumbnails, 500);  // after the bridge re-routes
+});
 
 playButton.addEventListener("click", async () => {
   try {

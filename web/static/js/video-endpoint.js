@@ -59,6 +59,19 @@ export class VideoEndpoint extends EventTarget {
     return Boolean(track?.enabled);
   }
 
+  /**
+   * Whom each thumbnail slot shows now, as the bridge chose (a name, or null for an empty
+   * slot), in the order of the receivers; null while that cannot be asked.
+   */
+  async thumbnailNames() {
+    if (!this.#pc || !this.peerId || !this.#live.online) return null;
+    try {
+      return (await this.#live.act(wire.VIDEO_VIEW, { peer_id: this.peerId })).thumbnails ?? null;
+    } catch {
+      return null;  // not on the bridge yet, or it is away: the tiles keep their labels
+    }
+  }
+
   /** Open or close the microphone; `by` says who asked ("self", or "chair" for a command). */
   setMicrophone(on, by = "self") {
     for (const track of this.#media.getAudioTracks()) track.enabled = on;
