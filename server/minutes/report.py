@@ -1,5 +1,6 @@
 """Verifying a signed PDF over HTTP: the upload read with a limit, and the report as JSON
-in the reader's language (what each signature says, and one verdict)."""
+in the reader's language (what each signature says, at the moment of checking and in the
+long term, and one verdict: valid, valid for the archive, or invalid)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from aiohttp import BodyPartReader, web
 from ..errors import TooLarge, UnsupportedMediaType
 from ..i18n import translate
 from .appearance import vietnam_time
-from .verify import Report, SignatureReport
+from .verify import Report, SignatureReport, Standing
 
 CHUNK = 256 * 1024
 
@@ -61,22 +62,34 @@ def signature_json(signature: SignatureReport, locale: str) -> dict[str, Any]:
         "change_allowed": signature.change_allowed,
         "certification": signature.certification,
         "ok": signature.ok,
+        "long_term": signature.long_term.value,
+        "long_term_reason": signature.long_term_reason,
+        "proven_at": _time(signature.proven_at),
+        "standing": signature.standing.value,
         "says": [translate(locale, f"minutes.report.{signature.integrity.value}"),
-                 translate(locale, f"minutes.report.{signature.chain.value}"),
+                 translate(locale, signature.chain_key),
                  translate(locale, f"minutes.report.{signature.revocation.value}"),
                  translate(locale, f"minutes.report.{signature.coverage.value}"),
-                 translate(locale, signature.change_key)],
+                 translate(locale, signature.change_key),
+                 translate(locale, f"minutes.report.long_term.{signature.long_term.value}")],
     }
+
+
+_VERDICTS = {Standing.VALID: "minutes.report.valid",
+             Standing.VALID_FOR_ARCHIVE: "minutes.report.standing.valid_for_archive",
+             Standing.INVALID: "minutes.report.invalid"}
 
 
 def report_json(report: Report, locale: str) -> dict[str, Any]:
     return {
         "valid": report.valid,
+        "standing": report.standing.value,
+        "checked_at": _time(report.checked_at),
+        "simulated": report.simulated,
         "all_expected_present": report.all_expected_present,
         "expected": report.expected,
         "missing": report.missing,
         "missing_names": [translate(locale, f"minutes.role.{m}") for m in report.missing],
         "signatures": [signature_json(s, locale) for s in report.signatures],
-        "verdict": translate(locale, "minutes.report.valid" if report.valid
-                             else "minutes.report.invalid"),
+        "verdict": translate(locale, _VERDICTS[report.standing]),
     }

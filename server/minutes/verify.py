@@ -173,6 +173,13 @@ class SignatureReport:
         return Standing.INVALID
 
     @property
+    def chain_key(self) -> str:
+        """Catalog key of the words for the chain (an expired one has its own section)."""
+        if self.chain is Chain.EXPIRED:
+            return "minutes.report.chain.expired"
+        return f"minutes.report.{self.chain.value}"
+
+    @property
     def change_key(self) -> str:
         """Catalog key of the sentence that says what changed after this signature."""
         return f"minutes.change.{self.change.value}"

@@ -10,8 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from cryptography.hazmat.primitives import serialization
 
+from server.i18n import translate
 from server.minutes.document import SignerRole
 from server.minutes.pki import make_crl
+from server.minutes.report import report_json
 from server.minutes.signing import ORDER, sign
 from server.minutes.verify import (
     DISALLOWED_CHANGE,
@@ -193,6 +195,20 @@ def test_a_file_cut_back_before_the_seal_lacks_the_seal_whenever_it_is_checked(
     report = _verify(sealed[:len(secretary)], material, at=_all_expired(material),
                      assume_renewed=True)
     assert report.missing == ["seal"] and report.standing is Standing.INVALID
+
+
+@pytest.mark.parametrize("locale", ["vi", "en"])
+def test_the_api_report_says_valid_for_the_archive_in_both_languages(
+        stages: dict[SignerRole, bytes], material: Material, locale: str) -> None:
+    report = _verify(stages[SignerRole.SEAL], material, at=_signers_expired(material))
+    body = report_json(report, locale)
+    assert (body["valid"], body["standing"]) == (False, "valid_for_archive")
+    assert body["verdict"] == translate(locale, "minutes.report.standing.valid_for_archive")
+    chair = body["signatures"][0]
+    assert (chair["chain"], chair["ok"], chair["long_term"], chair["standing"]) == (
+        "expired", False, "passed", "valid_for_archive")
+    assert chair["proven_at"] == chair["timestamp_time"]
+    assert translate(locale, "minutes.report.chain.expired") in chair["says"]
 
 
 def test_a_moment_without_a_time_zone_is_refused(stages: dict[SignerRole, bytes],

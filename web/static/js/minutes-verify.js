@@ -1,7 +1,9 @@
 // The verification page: a PDF chosen or dropped here goes to the server, which
 // checks every signature (integrity, chain to the configured roots, revocation,
-// what changed after it) and whether every expected signer is present; the
-// answer is told in plain words. The file is not kept by the page.
+// what changed after it, and long-term validation from the archive data in the
+// file) and whether every expected signer is present; the answer is told in plain
+// words: valid, valid for the archive (valid when signed, a certificate has expired
+// or been revoked since), or invalid. The file is not kept by the page.
 
 import { csrfToken } from "./app.js";
 import { el, messenger, t } from "./meeting-common.js";
@@ -35,6 +37,40 @@ function signatureOk(s) {
     && s.change_allowed !== false;
 }
 
+/** "valid", "valid_for_archive" or "invalid", as the server says (or from ok alone). */
+function signatureStanding(s) {
+  return s.standing ?? (signatureOk(s) ? "valid" : "invalid");
+}
+
+const STANDING_TAGS = {
+  valid: "minutes_verify.ok",
+  valid_for_archive: "minutes_verify.long_term.valid_for_archive",
+  invalid: "minutes_verify.not_ok",
+};
+const VERDICTS = {
+  valid: "minutes.report.valid",
+  valid_for_archive: "minutes.report.standing.valid_for_archive",
+  invalid: "minutes.report.invalid",
+};
+
+/** An expired chain has its own catalog section; trusted and untrusted sit in the report's. */
+function chainText(chain) {
+  return t(chain === "expired" ? "minutes.report.chain.expired" : `minutes.report.${chain}`);
+}
+
+/** The long-term rows: the outcome, its ETSI code when it did not pass, and the proven time. */
+function longTermRows(s) {
+  if (!s.long_term) return [];
+  const reason = s.long_term_reason === "disallowed_change"
+    ? t("minutes_verify.long_term.disallowed_change") : s.long_term_reason?.toUpperCase();
+  return [
+    row(t("minutes_verify.long_term.title"), t(`minutes.report.long_term.${s.long_term}`),
+      s.long_term === "passed" ? true : s.long_term === "failed" ? false : undefined),
+    reason ? row(t("minutes_verify.long_term.reason"), reason) : null,
+    s.proven_at ? row(t("minutes_verify.long_term.proven_at"), vietnamTime(s.proven_at)) : null,
+  ];
+}
+
 function row(label, value, good) {
   return el("div", { class: "facts__row" },
     el("dt", { text: label }),
@@ -42,7 +78,8 @@ function row(label, value, good) {
 }
 
 function signatureItem(s, index) {
-  const ok = signatureOk(s);
+  const standing = signatureStanding(s);
+  const ok = standing !== "invalid";
   const title = s.document_timestamp ? t("minutes.report.document_timestamp")
     : s.role ? signerName(s.role) : t("minutes_verify.signature_n", { number: index + 1 });
   let change = t(`minutes.change.${s.change}`);
@@ -50,7 +87,7 @@ function signatureItem(s, index) {
   return el("li", { class: `signature card signature--${ok ? "ok" : "bad"}`, dataset: { signature: s.role ?? s.field ?? index } },
     el("h3", { class: "signature__title" },
       el("span", { text: title }),
-      el("span", { class: `tag ${ok ? "tag--ok" : "tag--bad"}`, text: ok ? t("minutes_verify.ok") : t("minutes_verify.not_ok") })),
+      el("span", { class: `tag ${ok ? "tag--ok" : "tag--bad"}`, text: t(STANDING_TAGS[standing]) })),
     el("dl", { class: "facts" },
       row(t("minutes_verify.signer"), s.signer || t("minutes_verify.none")),
       s.document_timestamp ? null : row(t("minutes_verify.role"),
@@ -59,12 +96,13 @@ function signatureItem(s, index) {
       s.document_timestamp ? null : row(t("minutes_verify.signing_time"), vietnamTime(s.signing_time)),
       row(t("minutes_verify.timestamp_time"), vietnamTime(s.timestamp_time)),
       row(t("minutes_verify.integrity"), t(`minutes.report.${s.integrity}`), s.integrity === "intact"),
-      row(t("minutes_verify.chain"), t(`minutes.report.${s.chain}`), s.chain === "trusted"),
+      row(t("minutes_verify.chain"), chainText(s.chain), s.chain === "trusted"),
       row(t("minutes_verify.revocation"), t(`minutes.report.${s.revocation}`),
         s.revocation === "revoked" ? false : s.revocation === "good" ? true : undefined),
       s.coverage ? row(t("minutes_verify.coverage"), t(`minutes.report.${s.coverage}`),
         s.coverage === "whole_file" ? true : undefined) : null,
-      row(t("minutes_verify.change"), change, s.change_allowed !== false)));
+      row(t("minutes_verify.change"), change, s.change_allowed !== false),
+      ...longTermRows(s)));
 }
 
 function showReport(file, answer) {
@@ -73,11 +111,18 @@ function showReport(file, answer) {
   const missing = result.missing ?? [];
   const valid = typeof result.valid === "boolean" ? result.valid
     : signatures.length > 0 && missing.length === 0 && signatures.every(signatureOk);
+  const standing = result.standing ?? (valid ? "valid" : "invalid");
   report.querySelector("[data-report-title]").textContent = t("minutes_verify.report_title", { name: file.name });
   const verdict = report.querySelector("[data-verdict]");
-  verdict.className = `verdict verdict--${valid ? "ok" : "bad"}`;
+  verdict.className = `verdict verdict--${standing === "invalid" ? "bad" : "ok"}`;
   verdict.dataset.valid = valid ? "yes" : "no";
-  verdict.textContent = valid ? t("minutes.report.valid") : t("minutes.report.invalid");
+  verdict.dataset.standing = standing;
+  verdict.textContent = t(VERDICTS[standing]);
+  const checked = report.querySelector("[data-checked-at]");
+  checked.hidden = !result.checked_at;
+  checked.textContent = result.checked_at
+    ? t("minutes_verify.long_term.checked_at", { time: vietnamTime(result.checked_at) }) : "";
+  report.querySelector("[data-simulated]").hidden = !result.simulated;
   const missingLine = report.querySelector("[data-missing]");
   missingLine.hidden = missing.length === 0;
   missingLine.textContent = missing.length
