@@ -47,20 +47,15 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.ades.report import AdESIndeterminate, AdESStatus
+from pyhanko.sign.ades.report import AdESIndeterminate
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import async_validate_pdf_signature, async_validate_pdf_timestamp
-from pyhanko.sign.validation.ades import (
-    AdESLTAValidationResult,
-    ades_lta_validation,
-    simulate_future_ades_lta_validation,
-)
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
-from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 
 from . import errors
 from .document import SignerRole
+from .long_term import EXPIRED, LongTerm, Moment, long_term_outcome, validate_long_term
 from .signing import ROLE_OF_FIELD, read_pdf
 from .trust import Trust, read_certificates, read_crls
 
@@ -110,14 +105,6 @@ _CHANGES = {
 _ORDER = list(Change)
 
 
-class LongTerm(StrEnum):
-    """The AdES indication of the long-term validation (ETSI EN 319 102-1 §5.1.3)."""
-
-    PASSED = "passed"
-    FAILED = "failed"
-    INDETERMINATE = "indeterminate"
-
-
 class Standing(StrEnum):
     """A signature's, or the whole file's, verdict."""
 
@@ -126,11 +113,6 @@ class Standing(StrEnum):
     INVALID = "invalid"
 
 
-_LONG_TERM = {AdESStatus.PASSED: LongTerm.PASSED, AdESStatus.FAILED: LongTerm.FAILED,
-              AdESStatus.INDETERMINATE: LongTerm.INDETERMINATE}
-# What pyHanko says of a path that holds but has a certificate outside its validity.
-_EXPIRED = {AdESIndeterminate.OUT_OF_BOUNDS_NO_POE, AdESIndeterminate.OUT_OF_BOUNDS_NOT_REVOKED,
-            AdESIndeterminate.EXPIRED}
 # Our own reason, beside the AdES sub-indications: changed after signing, not allowed.
 DISALLOWED_CHANGE = "disallowed_change"
 
@@ -258,30 +240,12 @@ def verify_with(pdf: bytes, trust: Trust, expected: Sequence[SignerRole | str] =
     if not embedded:
         raise errors.NotSigned()
     moment = at or datetime.now(UTC)
-    signatures = asyncio.run(_validate_all(reader, embedded, trust, _Moment(
+    signatures = asyncio.run(_validate_all(reader, embedded, trust, Moment(
         moment, point_in_time=at is not None, simulated=assume_renewed)))
     wanted = [e.value if isinstance(e, SignerRole) else e for e in expected]
     present = [s for s in signatures if s.integrity is Integrity.INTACT]
     missing = [w for w in wanted if not any(_matches(w, s) for s in present)]
     return Report(signatures, wanted, missing, checked_at=moment, simulated=assume_renewed)
-
-
-@dataclass(frozen=True)
-class _Moment:
-    """When the signatures are checked as of, and how the long-term part is run."""
-
-    at: datetime
-    point_in_time: bool               # a chosen moment rather than "now"
-    simulated: bool
-
-    @property
-    def context_moment(self) -> datetime | None:
-        return self.at if self.point_in_time else None
-
-    @property
-    def timing(self) -> ValidationTimingInfo:
-        return ValidationTimingInfo(validation_time=self.at, best_signature_time=self.at,
-                                    point_in_time_validation=self.point_in_time)
 
 
 def _matches(wanted: str, signature: SignatureReport) -> bool:
@@ -295,7 +259,7 @@ def _norm(text: str) -> str:
 
 
 async def _validate_all(reader: PdfFileReader, embedded: list[EmbeddedPdfSignature],
-                        trust: Trust, moment: _Moment) -> list[SignatureReport]:
+                        trust: Trust, moment: Moment) -> list[SignatureReport]:
     dss_certs, dss_crls = _read_dss(reader)
     reports = []
     evidence_holds = False
@@ -324,7 +288,7 @@ def _document_timestamp(report: SignatureReport, evidence_holds: bool) -> Signat
 
 async def _validate(signature: EmbeddedPdfSignature, trust: Trust, context: object,
                     dss_crls: list[asn1_crl.CertificateList],
-                    dss_certs: list[asn1_x509.Certificate], moment: _Moment, *,
+                    dss_certs: list[asn1_x509.Certificate], moment: Moment, *,
                     is_last: bool) -> tuple[SignatureReport, bool]:
     """The report of one signature, and whether its long-term validation found the
     chain of document timestamps after it (the evidence record) valid."""
@@ -360,7 +324,7 @@ async def _validate(signature: EmbeddedPdfSignature, trust: Trust, context: obje
                 }.get(status.coverage, Coverage.UNCLEAR)
     if status.trusted or status.revoked:
         chain = Chain.TRUSTED  # a revoked certificate was found on a path to a trust root
-    elif status.trust_problem_indic in _EXPIRED:
+    elif status.trust_problem_indic in EXPIRED:
         chain = Chain.EXPIRED
     else:
         chain = Chain.UNTRUSTED
@@ -371,9 +335,9 @@ async def _validate(signature: EmbeddedPdfSignature, trust: Trust, context: obje
         long_term, reason = LongTerm.INDETERMINATE, AdESIndeterminate.NO_POE.name.lower()
         proven_at = timestamp_time if intact else None
     else:
-        result = await _long_term(signature, trust, moment)
+        result = await validate_long_term(signature, trust, moment)
         evidence = result is not None and result.oldest_evidence_record_timestamp is not None
-        long_term, reason, proven_at = _long_term_of(result, moment.at)
+        long_term, reason, proven_at = long_term_outcome(result, moment.at)
     if long_term is not LongTerm.FAILED and not allowed:
         long_term, reason, proven_at = LongTerm.FAILED, DISALLOWED_CHANGE, None
     field_name = signature.field_name
@@ -395,34 +359,6 @@ async def _validate(signature: EmbeddedPdfSignature, trust: Trust, context: obje
         long_term_reason=reason,
         proven_at=proven_at,
     ), evidence
-
-
-async def _long_term(signature: EmbeddedPdfSignature, trust: Trust,
-                     moment: _Moment) -> AdESLTAValidationResult | None:
-    """pyHanko's AdES long-term validation of one signature; None when it broke down
-    (pyHanko calls this API incubating: a surprise in it is reported, not raised)."""
-    try:
-        if moment.simulated:
-            return await simulate_future_ades_lta_validation(
-                signature, trust.long_term_spec(with_crls=False),
-                future_validation_time=moment.at)
-        return await ades_lta_validation(signature, trust.long_term_spec(),
-                                         timing_info=moment.timing)
-    except Exception:
-        log.exception("long-term validation of signature %s broke down", signature.field_name)
-        return None
-
-
-def _long_term_of(result: AdESLTAValidationResult | None, at: datetime,
-                  ) -> tuple[LongTerm, str | None, datetime | None]:
-    if result is None:
-        return LongTerm.INDETERMINATE, AdESIndeterminate.GENERIC.name.lower(), None
-    outcome = _LONG_TERM[result.ades_subindic.status]
-    if outcome is not LongTerm.PASSED:
-        return outcome, str(result.ades_subindic.standard_name).lower(), None
-    # The best signature time is the validation time itself when nothing older proves it.
-    proven = result.best_signature_time if result.best_signature_time < at else None
-    return outcome, None, proven
 
 
 def _common_name(certificate: asn1_x509.Certificate) -> str:
