@@ -97,6 +97,11 @@ class Room(Base):
     kind: Mapped[RoomKind] = mapped_column(value_enum(RoomKind, "room_kind"))
     name: Mapped[str] = mapped_column(String(200))
     seats: Mapped[int] = mapped_column(Integer, default=0)
+    # What the room's link carries of the bridge's video to it, in kbit/s: the worker
+    # sends the main video and sound, then only the thumbnails that fit (docs/video.md).
+    # Districts sit on narrow links; 0 or None is no limit (a hall on the LAN).
+    link_kbps: Mapped[int | None] = mapped_column(Integer, default=1000,
+                                                  server_default="1000")
 
     unit: Mapped[Unit] = relationship(lazy="joined")
 

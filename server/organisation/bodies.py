@@ -24,7 +24,7 @@ from .fields import (
     text_field,
     username_field,
 )
-from .rooms import HALL_SEATS_MAX
+from .rooms import HALL_SEATS_MAX, LINK_KBPS_DEFAULT, LINK_KBPS_MAX
 from .users import SEARCH_LIMIT_MAX, NewAccount
 
 Parsers = dict[str, Callable[[], Any]]
@@ -65,7 +65,15 @@ def room_parsers(body: dict[str, Any]) -> Parsers:
         "unit_id": lambda: _required_id(body, "unit_id"),
         "seats": lambda: int_field(body, "seats", minimum=0, maximum=HALL_SEATS_MAX,
                                    required=False, default=0),
+        "link_kbps": lambda: _link_kbps(body),
     }
+
+
+def _link_kbps(body: dict[str, Any]) -> int | None:
+    """Missing: the default (a district's usual link); null or 0: no limit."""
+    if "link_kbps" not in body:
+        return LINK_KBPS_DEFAULT
+    return int_field(body, "link_kbps", minimum=0, maximum=LINK_KBPS_MAX, required=False)
 
 
 def new_room(body: dict[str, Any]) -> dict[str, Any]:

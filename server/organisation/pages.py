@@ -181,17 +181,20 @@ async def _rooms_page(request: web.Request, db: AsyncSession, *, status: int = 2
         added=flash_id(request, "added"), saved=flash_id(request, "saved"),
         deleted="deleted" in request.query,
         values=values or {"name": "", "kind": RoomKind.REMOTE.value, "unit_id": None,
-                          "seats": 0},
+                          "seats": 0, "link_kbps": rooms.LINK_KBPS_DEFAULT},
         errors=errors or {}, room_kinds=list(RoomKind), limits=_seat_limits())
 
 
 def _seat_limits() -> dict[str, int]:
-    return {kind.value: rooms.seats_max(kind) for kind in RoomKind}
+    return {**{kind.value: rooms.seats_max(kind) for kind in RoomKind},
+            "link_kbps": rooms.LINK_KBPS_MAX}
 
 
 def _room_form(form: Any) -> dict[str, Any]:
+    # An empty link budget is "no limit" (null), as the API reads it.
     return {"name": text(form, "name"), "kind": text(form, "kind"),
-            "unit_id": number(form, "unit_id"), "seats": number(form, "seats") or 0}
+            "unit_id": number(form, "unit_id"), "seats": number(form, "seats") or 0,
+            "link_kbps": number(form, "link_kbps")}
 
 
 @routes.get("/admin/rooms", name="admin-rooms")
@@ -227,7 +230,7 @@ async def _room_page(request: web.Request, db: AsyncSession, room: Room, *, stat
         units=units.flatten(await units.unit_tree(db)),
         used_by=await rooms.meetings_using(db, room.id),
         values=values or {"name": room.name, "kind": room.kind.value, "unit_id": room.unit_id,
-                          "seats": room.seats},
+                          "seats": room.seats, "link_kbps": room.link_kbps},
         errors=errors or {}, room_kinds=list(RoomKind), limits=_seat_limits())
 
 

@@ -4,6 +4,11 @@ A hall's seats are the numbers the secretary gives delegates (1 to ``seats``);
 a remote room is a camera and a screen in a district, so it has no numbered
 seats, or a handful at most (:data:`REMOTE_SEATS_MAX`).
 
+Every room has a link budget (``link_kbps``): what its link carries of the bridge's
+video to it. Districts sit on narrow links (about 1 Mbit/s is usual, hence the
+default); the bridge sends the main video and sound and then only the thumbnails
+that fit. 0 or None is no limit, for a hall on the LAN.
+
 A room that a meeting uses (as its hall, as a remote room taking part, or as
 the room a participant joins from) is not deleted, and does not change kind:
 a meeting's hall must stay a hall. Its seats cannot drop below a seat number
@@ -28,6 +33,8 @@ from .units import referenced_unit
 HALL_SEATS_MAX = 2000
 REMOTE_SEATS_MAX = 50
 OPEN = (MeetingStatus.DRAFT, MeetingStatus.SCHEDULED, MeetingStatus.LIVE)
+LINK_KBPS_DEFAULT = 1000
+LINK_KBPS_MAX = 1_000_000  # 1 Gbit/s: anything above is a typing mistake
 
 
 def seats_max(kind: RoomKind) -> int:
@@ -76,11 +83,12 @@ async def highest_seat_given(db: AsyncSession, room_id: int) -> tuple[int, str] 
 
 
 async def create_room(
-    db: AsyncSession, *, name: str, kind: RoomKind, unit_id: int, seats: int
+    db: AsyncSession, *, name: str, kind: RoomKind, unit_id: int, seats: int,
+    link_kbps: int | None = LINK_KBPS_DEFAULT,
 ) -> Room:
     await referenced_unit(db, unit_id, "unit_id")
     check_seats(kind, seats)
-    room = Room(name=name, kind=kind, unit_id=unit_id, seats=seats)
+    room = Room(name=name, kind=kind, unit_id=unit_id, seats=seats, link_kbps=link_kbps)
     db.add(room)
     await db.flush()
     await db.refresh(room, ["unit"])
@@ -88,7 +96,7 @@ async def create_room(
 
 
 async def update_room(db: AsyncSession, room: Room, changes: dict[str, Any]) -> Room:
-    """``changes`` holds any of name, kind, unit_id, seats."""
+    """``changes`` holds any of name, kind, unit_id, seats, link_kbps."""
     kind: RoomKind = changes.get("kind", room.kind)
     seats: int = changes.get("seats", room.seats)
     check_seats(kind, seats)
@@ -99,7 +107,7 @@ async def update_room(db: AsyncSession, room: Room, changes: dict[str, Any]) -> 
     if seats < room.seats and (given := await highest_seat_given(db, room.id)) \
             and given[0] > seats:
         raise SeatsBelowAssigned(seat=given[0], meeting=given[1])
-    for name in ("name", "unit_id"):
+    for name in ("name", "unit_id", "link_kbps"):
         if name in changes:
             setattr(room, name, changes[name])
     room.kind, room.seats = kind, seats

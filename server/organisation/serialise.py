@@ -22,6 +22,7 @@ def node_json(node: UnitNode) -> dict[str, Any]:
 
 def room_json(room: Room) -> dict[str, Any]:
     return {"id": room.id, "name": room.name, "kind": room.kind.value, "seats": room.seats,
+            "link_kbps": room.link_kbps,
             "unit_id": room.unit_id, "unit": {"id": room.unit.id, "name": room.unit.name}}
 
 

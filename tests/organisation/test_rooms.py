@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiohttp.test_utils import TestClient
+
+from server.meetings.models import Room
+
 from .conftest import Api, Org
+from .test_pages import field_error, post_form
 
 
 async def test_an_admin_adds_a_remote_room_for_a_district(admin: Api, org: Org) -> None:
@@ -13,7 +18,7 @@ async def test_an_admin_adds_a_remote_room_for_a_district(admin: Api, org: Org) 
         "name": "Điểm cầu huyện Hòa An", "kind": "remote", "unit_id": org.hoa_an})
     assert (status, body["room"]) == (201, {
         "id": body["room"]["id"], "name": "Điểm cầu huyện Hòa An", "kind": "remote", "seats": 0,
-        "unit_id": org.hoa_an, "unit": {"id": org.hoa_an, "name": "UBND huyện Hòa An"}})
+        "link_kbps": 1000, "unit_id": org.hoa_an, "unit": {"id": org.hoa_an, "name": "UBND huyện Hòa An"}})
 
 
 async def test_the_list_shows_halls_first(admin: Api, org: Org) -> None:
@@ -115,3 +120,59 @@ async def test_a_body_that_is_not_json_is_refused(admin: Api, org: Org) -> None:
         "/api/v1/rooms", data="name=x", headers={"X-CSRF-Token": admin.csrf,
                                                  "Content-Type": "application/json"})
     assert (response.status, (await response.json())["error"]["code"]) == (400, "invalid_json")
+
+
+async def test_a_rooms_link_budget_is_set_and_cleared_for_no_limit(admin: Api, org: Org) -> None:
+    _, made = await admin.post("/api/v1/rooms", {
+        "name": "Điểm cầu huyện Hòa An", "kind": "remote", "unit_id": org.hoa_an,
+        "link_kbps": 768})
+    room = made["room"]["id"]
+    budgets = [made["room"]["link_kbps"]]
+    for value in (2000, None, 0):
+        status, body = await admin.patch(f"/api/v1/rooms/{room}", {"link_kbps": value})
+        assert status == 200, body
+        budgets.append(body["room"]["link_kbps"])
+    _, untouched = await admin.patch(f"/api/v1/rooms/{room}", {"name": "Điểm cầu Hòa An"})
+    assert (budgets, untouched["room"]["link_kbps"]) == ([768, 2000, None, 0], 0)
+
+
+async def test_a_negative_or_non_number_link_budget_is_refused_in_vietnamese(
+    admin: Api, org: Org
+) -> None:
+    messages = {}
+    for value in (-1, "1000", 1.5, True, 1_000_001):
+        status, body = await admin.patch(f"/api/v1/rooms/{org.remote}", {"link_kbps": value})
+        messages[repr(value)] = (status, body["error"]["message"])
+    _, kept = await admin.get("/api/v1/rooms")
+    wrong_range = "Trường “link_kbps” không hợp lệ: phải trong khoảng 0–1000000"
+    not_integer = "Trường “link_kbps” không hợp lệ: phải là số nguyên"
+    assert messages == {"-1": (400, wrong_range), "'1000'": (400, not_integer),
+                        "1.5": (400, not_integer), "True": (400, not_integer),
+                        "1000001": (400, wrong_range)}
+    assert {r["id"]: r["link_kbps"] for r in kept["rooms"]}[org.remote] == 1000
+
+
+async def test_the_rooms_page_sets_the_link_budget_and_says_what_is_wrong(
+    client: TestClient, admin: Api, org: Org, sessions: Any
+) -> None:
+    fields = {"name": "Điểm cầu huyện Tân Lập", "kind": "remote", "unit_id": str(org.tan_lap),
+              "seats": "0"}
+    saved = await post_form(client, admin, f"/admin/rooms/{org.remote}", **fields,
+                            link_kbps="640")
+    negative = await post_form(client, admin, f"/admin/rooms/{org.remote}", **fields,
+                               link_kbps="-5")
+    words = await post_form(client, admin, f"/admin/rooms/{org.remote}", **fields,
+                            link_kbps="một nghìn")
+    async with sessions() as db:
+        budget = (await db.get(Room, org.remote)).link_kbps
+    listing = await (await client.get("/admin/rooms")).text()
+    assert (saved.status, budget) == (303, 640) and "640 kbit/s" in listing
+    assert negative.status == 400 and field_error(
+        await negative.text(), "room-link") == "phải trong khoảng 0–1000000"
+    assert words.status == 400 and field_error(await words.text(), "room-link") == (
+        "phải là số nguyên")
+    cleared = await post_form(client, admin, f"/admin/rooms/{org.remote}", **fields,
+                              link_kbps="")
+    async with sessions() as db:
+        assert (cleared.status, (await db.get(Room, org.remote)).link_kbps) == (303, None)
+    assert "Không giới hạn" in await (await client.get("/admin/rooms")).text()
