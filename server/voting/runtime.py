@@ -20,7 +20,7 @@ from aiohttp import web
 from sqlalchemy import func, select
 
 from ..meetings.models import Meeting
-from ..meetings.participants import may_vote, participants_of
+from ..meetings.participants import may_vote
 from ..realtime.broadcast import publish, record_change
 from ..realtime.coalesce import Coalescer
 from ..realtime.events import POLL_PROGRESS, console_room
@@ -47,7 +47,7 @@ class Progress(Coalescer):
             if poll is None:
                 return
             meeting = await db.get(Meeting, poll.meeting_id)
-            people = await participants_of(db, poll.meeting_id)
+            people = await service.roll_of(db, poll.meeting_id)
             by_id = {p.id: p for p in people}
             eligible = sum(1 for p in people if meeting and may_vote(meeting, p, by_id))
             voted = int(await db.scalar(select(func.count()).select_from(VoterRoll)

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..meetings.models import Meeting
 from .models import Poll, PollStatus
-from .service import Results, polls_of, tally
+from .service import Results, polls_of, tallies, tally
 
 
 def iso(moment: Any) -> str | None:
@@ -60,6 +60,8 @@ async def poll_answer(db: AsyncSession, poll: Poll, *, names: bool = True) -> di
 async def polls_part(db: AsyncSession, meeting: Meeting) -> dict[str, Any]:
     """Every poll with its numbers but without the names of a named poll's voters: the
     part goes to every tablet at each change, and 500 names per poll made it grow by
-    50 KiB a poll; a tablet asks ``GET /api/v1/polls/{id}`` for the names it shows."""
-    return {"polls": [await poll_answer(db, p, names=False)
-                      for p in await polls_of(db, meeting.id, drafts=False)]}
+    50 KiB a poll; a tablet asks ``GET /api/v1/polls/{id}`` for the names it shows. The
+    published polls are tallied together (:func:`tallies`), not one by one."""
+    polls = await polls_of(db, meeting.id, drafts=False)
+    results = await tallies(db, [p for p in polls if p.status == PollStatus.PUBLISHED])
+    return {"polls": [poll_json(p, results.get(p.id), names=False) for p in polls]}
