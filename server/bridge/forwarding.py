@@ -18,6 +18,12 @@ bridge replaces ``RTCRtpSender._send_keyframe`` on its senders to relay them to 
 publisher (``RTCRtpReceiver._send_rtcp_pli``). Late joiners and floor changes ask
 the same way.
 
+Both ends are measured (:class:`Rate`): what each publication receives and what each
+outgoing track sends, in bytes of encoded frames over a sliding window of a few
+seconds. The SFU fits thumbnails into a room's link budget by these measures, since
+the publisher's encoder, not the bridge, sets the rate (no REMB reaches it through a
+forwarded stream) and a thumbnail's size depends on what its camera films.
+
 These are private names of aiortc 1.16 (pinned exactly in pyproject.toml);
 :func:`check_aiortc` names any that moved, the worker calls it at start, and
 tests/bridge/test_sfu.py fails when an upgrade breaks the hook.
@@ -58,6 +64,17 @@ AUDIO_CAPACITY = 25
 # Keyframe requests to one publisher are spaced by at least this much: a floor change
 # or several late joiners at once make one keyframe, not a burst of them.
 KEYFRAME_INTERVAL = 0.25
+# Bitrates are measured over this many seconds: a few frames of a 5 fps thumbnail and a
+# keyframe spread over the frames after it, while a rate that grows shows within a second.
+RATE_WINDOW = 3.0
+# Less than this much seen of a stream is no measure yet (the first keyframe alone would
+# read as megabits a second).
+RATE_SETTLING = 1.0
+# What the link carries beyond the encoded bytes, per RTP packet: RTP header 12, header
+# extensions about 8, SRTP tag 10, UDP 8, IPv4 20 bytes. A frame takes one packet per
+# started PACKET_PAYLOAD bytes (aiortc packetises at 1300 bytes less its descriptors).
+PACKET_OVERHEAD = 58
+PACKET_PAYLOAD = 1200
 
 
 class HookBroken(RuntimeError):
@@ -105,6 +122,61 @@ def is_keyframe(codec_name: str, data: bytes) -> bool:
     return True  # audio: every packet stands alone
 
 
+class Rate:
+    """Bytes of encoded frames over the last :data:`RATE_WINDOW` seconds, as kbit/s.
+
+    ``kbps()`` is the encoded media alone, ``wire_kbps()`` adds each packet's headers
+    (what a link budget has to carry). Both are None (not known yet) for
+    :data:`RATE_SETTLING` seconds from the first frame, and before any frame for a
+    whole window from the meter's creation (a connection takes a moment to start);
+    then a stream that never started, or stopped, reads 0.
+    """
+
+    def __init__(self, window: float = RATE_WINDOW) -> None:
+        self.window = window
+        self._samples: deque[tuple[float, int, int]] = deque()
+        self._bytes = 0
+        self._packets = 0
+        self._created = time.monotonic()
+        self._since: float | None = None
+
+    def add(self, size: int, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        if self._since is None:
+            self._since = now
+        packets = max(1, -(-size // PACKET_PAYLOAD))
+        self._samples.append((now, size, packets))
+        self._bytes += size
+        self._packets += packets
+        self._trim(now)
+
+    def kbps(self, now: float | None = None) -> float | None:
+        span = self._span(now)
+        return None if span is None else self._bytes * 8 / span / 1000
+
+    def wire_kbps(self, now: float | None = None) -> float | None:
+        span = self._span(now)
+        return None if span is None else (
+            (self._bytes + self._packets * PACKET_OVERHEAD) * 8 / span / 1000)
+
+    def _span(self, now: float | None) -> float | None:
+        now = time.monotonic() if now is None else now
+        if self._since is None:
+            return self.window if now - self._created >= self.window else None
+        if now - self._since < RATE_SETTLING:
+            return None
+        self._trim(now)
+        return min(self.window, now - self._since)
+
+    def _trim(self, now: float) -> None:
+        edge = now - self.window
+        samples = self._samples
+        while samples and samples[0][0] <= edge:
+            _at, size, packets = samples.popleft()
+            self._bytes -= size
+            self._packets -= packets
+
+
 class Publication:
     """One incoming track of a peer (main video, audio or thumbnail) and the
     :class:`ForwardTrack` objects currently fed from it."""
@@ -116,6 +188,7 @@ class Publication:
         self.subscribers: set[ForwardTrack] = set()
         self.muted = False
         self.frames = 0
+        self.rate = Rate()
         self.keyframes_requested = 0
         self._last_request = 0.0
         self._pending: asyncio.TimerHandle | None = None
@@ -123,6 +196,7 @@ class Publication:
 
     def deliver(self, frame: EncodedFrame) -> None:
         self.frames += 1
+        self.rate.add(len(frame.data))
         if self.muted:
             return
         for track in tuple(self.subscribers):
@@ -225,6 +299,7 @@ class ForwardTrack(MediaStreamTrack):
         self.capacity = capacity or (VIDEO_CAPACITY if kind == "video" else AUDIO_CAPACITY)
         self.source: Publication | None = None
         self.sent = 0
+        self.rate = Rate()  # what this track sent, its subscriber's share of the link
         self.dropped = 0
         self.switches = 0
         self._queue: deque[tuple[EncodedFrame, int]] = deque()
@@ -298,6 +373,7 @@ class ForwardTrack(MediaStreamTrack):
         packet.time_base = Fraction(1, frame.clock_rate)
         packet.is_keyframe = frame.keyframe
         self.sent += 1
+        self.rate.add(len(frame.data))
         return packet
 
     def stop(self) -> None:

@@ -7,16 +7,24 @@ thumbnail (received), #3… thumbnails of other rooms (sent). The worker answers
 decodes no video (see forwarding.py), and sound only to mix it for a recording.
 
 Routing, redone whenever a peer comes or goes, the floor moves or the ranking of
-speakers changes:
+speakers changes, and at every tick (:data:`TICK_SECONDS`) in a meeting where a peer has
+a budget, since rates move by themselves:
 
 * the **main** video and audio of every peer is the floor holder's; the floor holder
   itself gets the *previous* floor holder (usually the hall, since the floor returns
   there between turns), so a district that speaks sees and hears who gave it the floor;
   with nobody on the floor, main tracks send nothing;
 * **thumbnails**: the other peers' small tracks, neither its own nor its main source's,
-  the most recent speakers first, then in order of joining; at most the endpoint's
-  budget (``min(bridge.thumbnails, what it asked for, the slots it offered)``); a peer
-  that stays chosen keeps its slot;
+  the most recent speakers first, then in order of joining; at most
+  ``min(bridge.thumbnails, what it asked for, the slots it offered)``; a peer that stays
+  chosen keeps its slot;
+* a **link budget** (kbit/s, the room's, from the server's offer; none for a browser):
+  the main video and sound are sent whatever they cost (the floor is the meeting), then
+  the chosen thumbnails in ranking order while the measured bitrates (forwarding.Rate,
+  headers included) stay within it; a thumbnail not measured yet counts as
+  ``thumbnail_estimate_kbps``, and one not shown yet must fit with
+  :data:`ADD_HEADROOM` to spare, so a rate near the edge does not add and drop it at
+  every tick. Main and sound alone over the budget: no thumbnails, logged once;
 * **mute** stops forwarding a peer's audio (its level is still read, but a muted peer
   is never the active speaker);
 * a **recording** (recording.py, off unless asked for) subscribes like a viewer in the
@@ -44,6 +52,7 @@ from aiortc import sdp as aiortc_sdp
 from aiortc.exceptions import OperationError
 
 from . import levels
+from .forwarding import Publication
 from .peer import Peer, build_peer, close_peer
 from .recording import Recorder
 
@@ -53,6 +62,15 @@ CODECS = ("VP8", "H264")
 MAX_THUMBNAILS = 4
 # How often speakers are ranked and thumbnails rerouted.
 TICK_SECONDS = 0.2
+# A thumbnail not measured yet (its publisher just joined) counts as this much: a 160×120
+# 5 fps VP8 stream of a room with people in it.
+THUMBNAIL_ESTIMATE_KBPS = 60.0
+# Likewise a main video and a sound not measured yet: aiortc's VP8 encoder starts at
+# 500 kbit/s, its Opus at 96 kbit/s, plus packet headers.
+MAIN_ESTIMATE_KBPS = 550.0
+AUDIO_ESTIMATE_KBPS = 120.0
+# A thumbnail not shown yet is added only if it fits in this share of the budget.
+ADD_HEADROOM = 0.9
 # A meeting id names the recording's folder: nothing that could leave it.
 RECORDABLE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -116,11 +134,13 @@ class Sfu:
 
     def __init__(self, *, ice_servers: list[RTCIceServer] | None = None,
                  codec: str = "VP8", max_thumbnails: int = 2,
-                 recordings: Path | None = None) -> None:
+                 recordings: Path | None = None,
+                 thumbnail_estimate_kbps: float = THUMBNAIL_ESTIMATE_KBPS) -> None:
         if codec not in CODECS:
             raise ValueError(f"codec must be one of {CODECS}")
         self.ice_servers = list(ice_servers or [])
         self.recordings = recordings
+        self.thumbnail_estimate_kbps = thumbnail_estimate_kbps
         self.codec = codec
         self.max_thumbnails = max(0, min(MAX_THUMBNAILS, max_thumbnails))
         self.meetings: dict[str, Meeting] = {}
@@ -151,12 +171,13 @@ class Sfu:
 
     async def add_peer(self, meeting_id: str, peer_id: str, sdp: str, *, type: str = "offer",
                        codec: str | None = None, name: str = "",
-                       thumbnails: int | None = None,
-                       record: bool = False) -> RTCSessionDescription:
+                       thumbnails: int | None = None, record: bool = False,
+                       budget_kbps: int | None = None) -> RTCSessionDescription:
         """Answer an endpoint's offer. A peer id already in the meeting is replaced (the
         endpoint reconnected). ``record``: the meeting is to be recorded; it starts a
         recording if none runs (a meeting moved here from a dead worker goes on in a new
-        file). A recording that cannot start is logged; the peer joins all the same."""
+        file). A recording that cannot start is logged; the peer joins all the same.
+        ``budget_kbps``: what the endpoint's link carries (None or 0: no limit)."""
         if type != "offer":
             raise InvalidSdp("expected an SDP offer")
         media = _parse_offer(sdp)
@@ -170,9 +191,10 @@ class Sfu:
             # The meeting is kept even if this was its last peer: its recording goes on.
             await self._drop_peer(meeting, meeting.peers[peer_id])
             meeting = self.meetings.setdefault(meeting_id, meeting)
-        budget = self.max_thumbnails if thumbnails is None else min(self.max_thumbnails,
-                                                                    max(0, thumbnails))
-        peer = build_peer(peer_id, name, media, meeting.codec, budget, self.ice_servers)
+        slots = self.max_thumbnails if thumbnails is None else min(self.max_thumbnails,
+                                                                   max(0, thumbnails))
+        peer = build_peer(peer_id, name, media, meeting.codec, slots, self.ice_servers,
+                          budget_kbps=budget_kbps or None)
         try:
             await peer.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
             await peer.pc.setLocalDescription(await peer.pc.createAnswer())
@@ -199,8 +221,9 @@ class Sfu:
                 self._spawn(self._remove_if_current(meeting_id, peer))
 
         meeting.peers[peer_id] = peer
-        log.info("peer %s (%s) joined meeting %s: %d thumbnail(s), codec %s",
-                 peer_id, name, meeting_id, len(peer.out_thumbnails), meeting.codec)
+        log.info("peer %s (%s) joined meeting %s: %d thumbnail(s), codec %s, link %s",
+                 peer_id, name, meeting_id, len(peer.out_thumbnails), meeting.codec,
+                 f"{budget_kbps} kbit/s" if budget_kbps else "unlimited")
         self._route(meeting)
         if record and meeting.recording is None:
             try:
@@ -305,7 +328,8 @@ class Sfu:
             "peers": [{"peer_id": p.peer_id, "name": p.name, "state": p.state,
                        "muted": p.muted,
                        "audio_level": round(meeting.speakers.meter(p.peer_id).dbov(), 1),
-                       "thumbnails": list(p.slots)}
+                       "thumbnails": list(p.slots), "budget_kbps": p.budget_kbps,
+                       "sent_kbps": _rounded(p.sent_kbps())}
                       for p in meeting.peers.values()],
         }
 
@@ -337,7 +361,8 @@ class Sfu:
                           and q.thumbnail is not None]
             candidates.sort(key=lambda q: (-last_spoke.get(q.peer_id, 0.0),
                                            order.index(q.peer_id)))
-            chosen = {q.peer_id for q in candidates[:len(peer.out_thumbnails)]}
+            wanted = candidates[:len(peer.out_thumbnails)]
+            chosen = {q.peer_id for q in wanted[:self._fitting(meeting, peer, main, wanted)]}
             slots = [s if s in chosen else None for s in peer.slots]
             for q in candidates:
                 if q.peer_id in chosen and q.peer_id not in slots:
@@ -350,6 +375,37 @@ class Sfu:
             meeting.recorder.route(floor.main_video if floor else None,
                                    [p.audio for p in peers.values()])
 
+    def _fitting(self, meeting: Meeting, peer: Peer, main: Peer | None,
+                 wanted: list[Peer]) -> int:
+        """How many of ``wanted`` (thumbnails in ranking order) fit in ``peer``'s budget
+        after its main video and sound."""
+        budget = peer.budget_kbps
+        if not budget:
+            return len(wanted)
+        spent = 0.0
+        if main is not None:
+            spent += _cost(main.main_video, MAIN_ESTIMATE_KBPS)
+            if not main.audio.muted:
+                spent += _cost(main.audio, AUDIO_ESTIMATE_KBPS)
+        if spent > budget:
+            if not peer.over_budget:
+                log.warning("meeting %s: the main video and sound to %s (%.0f kbit/s) exceed "
+                            "its link budget of %d kbit/s: sent all the same, no thumbnails",
+                            meeting.meeting_id, peer.peer_id, spent, budget)
+            peer.over_budget = True
+            return 0
+        peer.over_budget = False
+        fitting = 0
+        for candidate in wanted:
+            assert candidate.thumbnail is not None  # candidates have one
+            cost = _cost(candidate.thumbnail, self.thumbnail_estimate_kbps)
+            room = budget if candidate.peer_id in peer.slots else budget * ADD_HEADROOM
+            if spent + cost > room:
+                break
+            spent += cost
+            fitting += 1
+        return fitting
+
     async def _tick(self) -> None:
         while True:
             await asyncio.sleep(TICK_SECONDS)
@@ -358,7 +414,10 @@ class Sfu:
                     before = dict(meeting.speakers.last_spoke)
                     muted = {p.peer_id for p in meeting.peers.values() if p.muted}
                     meeting.speakers.update(muted)
-                    if _ranking(before) != _ranking(meeting.speakers.last_spoke):
+                    # Rates move by themselves: a meeting with a budget is re-decided at
+                    # every tick (switching to the same source costs nothing).
+                    if _ranking(before) != _ranking(meeting.speakers.last_spoke) or any(
+                            p.budget_kbps for p in meeting.peers.values()):
                         self._route(meeting)
                 except Exception:
                     log.exception("meeting %s: ranking speakers failed", meeting.meeting_id)
@@ -392,6 +451,16 @@ class Sfu:
                 log.error("bridge task failed", exc_info=t.exception())
 
         task.add_done_callback(done)
+
+
+def _cost(publication: Publication, estimate: float) -> float:
+    """kbit/s forwarding ``publication`` takes of a link: measured, else ``estimate``."""
+    measured = publication.rate.wire_kbps()
+    return estimate if measured is None else measured
+
+
+def _rounded(kbps: float | None) -> int | None:
+    return None if kbps is None else round(kbps)
 
 
 def _ranking(last_spoke: dict[Any, float]) -> list[Any]:

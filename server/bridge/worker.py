@@ -8,6 +8,10 @@ server places meetings by: peers, streams in and out, and the CPU this process u
 since the previous ``/status`` (a fraction of one core, from ``getrusage``) and how
 many meetings it records.
 
+An offer may carry ``"budget_kbps"``: what the endpoint's link carries (a room's
+``link_kbps``; null or 0, or absent: no limit); ``GET /meetings/{m}`` reports it per
+peer with ``sent_kbps``, what the worker measured sending it lately.
+
 Recording (recording.py): ``PUT /meetings/{m}/recording`` ``{"on": bool}`` starts or
 stops it and answers the file's name; an offer with ``"record": true`` starts it when
 the meeting is not recorded yet (the meeting moved here from a worker that died).
@@ -196,7 +200,7 @@ async def add_peer(request: web.Request) -> web.Response:
     body = await _body(request)
     peer_id, sdp, kind = body.get("peer_id"), body.get("sdp"), body.get("type", "offer")
     codec, name, thumbnails = body.get("codec"), body.get("name", ""), body.get("thumbnails")
-    record = body.get("record", False)
+    record, budget_kbps = body.get("record", False), body.get("budget_kbps")
     if not isinstance(peer_id, str) or not peer_id or len(peer_id) > 128:
         raise InvalidRequest("peer_id must be a non-empty string")
     if not isinstance(sdp, str) or not isinstance(kind, str):
@@ -210,9 +214,12 @@ async def add_peer(request: web.Request) -> web.Response:
         raise InvalidRequest(f"thumbnails must be 0 to {MAX_THUMBNAILS}")
     if not isinstance(record, bool):
         raise InvalidRequest("record must be true or false")
+    if budget_kbps is not None and (not isinstance(budget_kbps, int) or isinstance(
+            budget_kbps, bool) or budget_kbps < 0):
+        raise InvalidRequest("budget_kbps must be a non-negative integer or null")
     answer = await request.app[SFU].add_peer(
         request.match_info["m"], peer_id, sdp, type=kind, codec=codec, name=name,
-        thumbnails=thumbnails, record=record)
+        thumbnails=thumbnails, record=record, budget_kbps=budget_kbps)
     return web.json_response({"sdp": answer.sdp, "type": answer.type})
 
 

@@ -3,13 +3,15 @@
 An :class:`Endpoint` offers the tracks of docs/video.md in order and publishes a
 solid-colour video (encoded by its own sender, as a room agent would) and a tone; what
 it receives is decoded on its side and classified by colour, so the floor holder's
-picture is told from another's. The fixtures that make them are in conftest.py.
+picture is told from another's. A :class:`SizedTrack` publishes at a known bitrate
+instead, noting every frame it pushes. The fixtures that make them are in conftest.py.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
+import random
 import time
 from collections.abc import Callable
 from fractions import Fraction
@@ -17,7 +19,12 @@ from typing import Any
 
 import av
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCRtpSender
-from aiortc.mediastreams import AudioStreamTrack, MediaStreamError, VideoStreamTrack
+from aiortc.mediastreams import (
+    AudioStreamTrack,
+    MediaStreamError,
+    MediaStreamTrack,
+    VideoStreamTrack,
+)
 
 from server.bridge.sfu import Sfu
 
@@ -48,6 +55,38 @@ class ColourTrack(VideoStreamTrack):
         pts, time_base = await self.next_timestamp()
         self.frame.pts, self.frame.time_base = pts, time_base
         return self.frame
+
+
+class SizedTrack(MediaStreamTrack):
+    """A camera whose encoder holds ``kbps`` exactly: frames of random bytes, shaped as VP8
+    (the first a keyframe), of sizes varying ±30 % around the mean, ``fps`` a second,
+    sent as they are (the sender only packetises them; the bridge never decodes).
+    ``pushed`` notes when each frame left and its size."""
+
+    kind = "video"
+
+    def __init__(self, kbps: float, fps: int = 30, seed: int = 7) -> None:
+        super().__init__()
+        self.mean = kbps * 1000 / 8 / fps
+        self.fps = fps
+        self.pushed: list[tuple[float, int]] = []
+        self._random = random.Random(seed)
+        self._start: float | None = None
+
+    async def recv(self) -> av.Packet:
+        if self.readyState != "live":
+            raise MediaStreamError
+        index = len(self.pushed)
+        if self._start is None:
+            self._start = time.monotonic()
+        await asyncio.sleep(max(0.0, self._start + index / self.fps - time.monotonic()))
+        size = round(self.mean * self._random.uniform(0.7, 1.3))
+        # RFC 6386: bit 0 of the first byte clear for a keyframe, set for the others.
+        data = bytes([0x10 if index == 0 else 0x11]) + self._random.randbytes(size - 1)
+        packet = av.Packet(data)
+        packet.pts, packet.time_base = index * 90000 // self.fps, Fraction(1, 90000)
+        self.pushed.append((time.monotonic(), size))
+        return packet
 
 
 class ToneTrack(AudioStreamTrack):
@@ -87,10 +126,11 @@ class Endpoint:
 
     def __init__(self, name: str, colour: tuple[int, int, int] | None = None,
                  amplitude: int = 0, thumbnails: int = 0, codec: str | None = None,
-                 frequency: int = 440) -> None:
+                 frequency: int = 440, camera: MediaStreamTrack | None = None) -> None:
         self.name = name
         self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-        video = self.pc.addTransceiver(ColourTrack(colour) if colour else "video", "sendrecv")
+        camera = camera or (ColourTrack(colour) if colour else None)
+        video = self.pc.addTransceiver(camera or "video", "sendrecv")
         self.pc.addTransceiver(ToneTrack(amplitude, frequency) if amplitude else "audio",
                                "sendrecv")
         self.pc.addTransceiver(ColourTrack(colour, (160, 120)) if colour else "video",
@@ -131,9 +171,10 @@ class Endpoint:
         return str(self.pc.localDescription.sdp)
 
     async def join(self, sfu: Sfu, meeting: str, thumbnails: int | None = None,
-                   record: bool = False) -> None:
+                   record: bool = False, budget_kbps: int | None = None) -> None:
         answer = await sfu.add_peer(meeting, self.name, await self.offer(), name=self.name,
-                                    thumbnails=thumbnails, record=record)
+                                    thumbnails=thumbnails, record=record,
+                                    budget_kbps=budget_kbps)
         await self.pc.setRemoteDescription(answer)
 
     async def first_main(self, colour: str, after: float = 0.0, timeout: float = 5.0) -> float:
@@ -151,6 +192,10 @@ class Endpoint:
                 await asyncio.wait_for(self.changed.wait(), deadline - time.monotonic())
             except TimeoutError:
                 pass
+
+    def slots_fed(self, frames: int = 8) -> int:
+        """How many thumbnail slots received at least ``frames`` frames."""
+        return sum(len(seen) >= frames for seen in self.thumbnails.values())
 
     async def close(self) -> None:
         await self.pc.close()
