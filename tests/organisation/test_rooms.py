@@ -18,7 +18,8 @@ async def test_an_admin_adds_a_remote_room_for_a_district(admin: Api, org: Org) 
         "name": "Điểm cầu huyện Hòa An", "kind": "remote", "unit_id": org.hoa_an})
     assert (status, body["room"]) == (201, {
         "id": body["room"]["id"], "name": "Điểm cầu huyện Hòa An", "kind": "remote", "seats": 0,
-        "link_kbps": 1000, "unit_id": org.hoa_an, "unit": {"id": org.hoa_an, "name": "UBND huyện Hòa An"}})
+        "link_kbps": 1000, "unit_id": org.hoa_an,
+        "unit": {"id": org.hoa_an, "name": "UBND huyện Hòa An"}})
 
 
 async def test_the_list_shows_halls_first(admin: Api, org: Org) -> None:
