@@ -9,7 +9,9 @@ step; the console counts 2/15 (how many, never what) while the screen says a vot
 is under way; the chair closes and publishes, and both tablets and the screen show
 "Không thông qua" with 1 / 1 / 0 and the numbers of the rule (11 of 21 needed).
 Then: a tablet without its connection shows the ballot, says voting needs the
-network and cannot send it; back online, it votes.
+network and cannot send it; back online, it votes. And the chair's one button that
+closes and publishes at once: the tablet goes from its recorded ballot straight to
+the result.
 """
 
 from __future__ import annotations
@@ -276,3 +278,46 @@ async def test_the_chair_records_a_show_of_hands_for_a_delegate_in_a_remote_room
         await console.screenshot(path=artifacts / f"vote-hands-{engine_name}.png", full_page=True)
     finally:
         await console.context.close()
+
+
+async def test_the_chair_closes_and_publishes_with_one_button_and_the_tablet_shows_the_result(
+    client: TestClient, demo: None, sessions: Any, browser: Browser, artifacts: Path,
+    engine_name: str,
+) -> None:
+    base = f"http://{client.host}:{client.port}"
+    console, meeting_id = await open_console(browser, base)
+    await seat_the_members(sessions, meeting_id)
+    tablet = await open_tablet(browser, base, "daibieu01", meeting_id)
+    section = console.locator("#vote")
+    try:
+        await chair_opens_a_poll(base, meeting_id)
+        poll = section.locator(".poll", has_text=TITLE)
+        await expect(poll.locator("[data-poll-status]")).to_have_text(
+            vi("live.console_vote.status_open"))
+        await vote(tablet, vi("live.vote.yes"))
+
+        await poll.get_by_role("button", name=vi(
+            "live.console_vote.close_publish.button_label", title=TITLE)).click()
+        confirm = console.get_by_role("dialog")
+        await expect(confirm).to_contain_text(
+            vi("live.console_vote.close_publish.confirm_text", title=TITLE))
+        await confirm.get_by_role(
+            "button", name=vi("live.console_vote.close_publish.button")).click()
+        await expect(section.locator(":scope > [data-status]")).to_have_text(
+            vi("live.console_vote.close_publish.done", title=TITLE))
+        await expect(poll.locator("[data-poll-status]")).to_have_text(
+            vi("live.console_vote.status_published"))
+
+        shown = tablet.get_by_role("dialog", name=TITLE)
+        await expect(shown).to_contain_text(vi("live.vote.result_title"))
+        result = shown.locator("[data-poll-result]")
+        await expect(result.locator("[data-outcome]")).to_have_text(vi("live.vote.not_passed"))
+        await expect(result.locator(".bar [data-votes]")).to_have_text(["1", "0", "0"])
+        await expect(result.locator("[data-turnout]")).to_have_text(
+            vi("live.vote.turnout", cast=1, present=len(PRESENT), members=21))
+        await tablet.screenshot(path=artifacts / f"vote-close-publish-tablet-{engine_name}.png")
+        await console.screenshot(path=artifacts / f"vote-close-publish-console-{engine_name}.png",
+                                 full_page=True)
+    finally:
+        for page in (console, tablet):
+            await page.context.close()

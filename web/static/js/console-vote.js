@@ -1,9 +1,12 @@
 // The console's votes (docs/voting.md): prepare a poll (a draft, over HTTP),
 // then open, close and publish it (Socket.IO, each answered by an ack whose
 // refusal is shown here), with the live count of who has voted (poll_progress:
-// how many, never what) and the published result. In a named poll the chair
-// may record a show of hands for a delegate seated in a remote room; each such
-// vote is a ballot of that delegate with its own id, marked as the chair's.
+// how many, never what) and the published result. An open poll can also be
+// closed and published at once (close_poll with publish: one step for the
+// chair, and the hall sees the result without waiting for a second one). In a
+// named poll the chair may record a show of hands for a delegate seated in a
+// remote room; each such vote is a ballot of that delegate with its own id,
+// marked as the chair's.
 //
 // Drafts come from GET /polls (they are not in the live state); every poll past
 // its draft comes from the snapshot's `polls`, which the `polls` event replaces.
@@ -155,15 +158,16 @@ export function setupVote(section, live) {
     return parts.join(" · ");
   }
 
-  function step(poll, event, text, okText, { danger = false, confirm = null } = {}) {
+  function step(poll, event, text, okText,
+    { danger = false, confirm = null, extra = {}, key = event } = {}) {
     const name = { title: poll.title };
     return el("button", {
       type: "button", class: `button ${danger ? "button--danger" : "button--primary"}`,
-      "aria-label": t(`${text}_label`, name), dataset: { act: "", key: `${event}-${poll.id}` },
+      "aria-label": t(`${text}_label`, name), dataset: { act: "", key: `${key}-${poll.id}` },
       onclick: async (click) => {
         const button = click.currentTarget;
         if (confirm && !(await confirmDialog(confirm))) return;
-        await act(live, { button, say, okText: t(okText, name) }, event, { poll_id: poll.id });
+        await act(live, { button, say, okText: t(okText, name) }, event, { poll_id: poll.id, ...extra });
         if (event === wire.OPEN_POLL) await loadDrafts();
       },
     }, t(text));
@@ -274,6 +278,12 @@ export function setupVote(section, live) {
             danger: true,
             confirm: { title: t("live.console_vote.close_title"), text: t("live.console_vote.close_text", { title: poll.title }),
               yes: t("live.console_vote.close") },
+          }),
+          step(poll, wire.CLOSE_POLL, "live.console_vote.close_publish.button", "live.console_vote.close_publish.done", {
+            extra: { publish: true }, key: "close-publish",
+            confirm: { title: t("live.console_vote.close_publish.confirm_title"),
+              text: t("live.console_vote.close_publish.confirm_text", { title: poll.title }),
+              yes: t("live.console_vote.close_publish.button") },
           })));
         parts.push(handsForm(poll));
       } else {
