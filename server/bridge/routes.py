@@ -7,6 +7,10 @@ whichever server process got it). One request merges them, so the console polls
 one URL every few seconds rather than the worker, which is not reachable from a
 browser anyway. A worker that does not answer is not an error here: the rooms are
 listed as not connected and ``placed`` says why.
+
+Each endpoint's ``budget_kbps`` is what the worker applies to it; for a room not on
+the bridge, its ``link_kbps`` (what it will get), so the chair sees a room's link
+before it connects. ``sent_kbps`` is what the worker measured sending it lately.
 """
 
 from __future__ import annotations
@@ -89,6 +93,7 @@ async def api_video(request: web.Request) -> web.Response:
     def endpoint(peer_id: str, kind: str, name: str, participant: Participant | None,
                  room: Room | None) -> dict[str, Any]:
         peer = peers.get(peer_id)
+        budget = peer.get("budget_kbps") if peer else (room.link_kbps or None) if room else None
         return {
             "peer_id": peer_id, "kind": kind, "name": name,
             "participant_id": participant.id if participant else None,
@@ -98,6 +103,7 @@ async def api_video(request: web.Request) -> web.Response:
             "muted": peer.get("muted") if peer else None,
             "floor": peer_id == floor, "active_speaker": peer_id == speaker,
             "health": _health(health.get(room.id), meeting.id) if room else None,
+            "budget_kbps": budget, "sent_kbps": peer.get("sent_kbps") if peer else None,
         }
 
     endpoints = [endpoint(room_peer(r.id), "room", r.name, seated.get(r.id), r) for r in rooms]

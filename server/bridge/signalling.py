@@ -22,7 +22,7 @@ from ..http import bool_field, string_field
 from ..meetings.access import MeetingAccess
 from ..meetings.events import joined_access
 from ..meetings.live import ensure_runner
-from ..meetings.models import Meeting, MeetingStatus
+from ..meetings.models import Meeting, MeetingStatus, Room
 from ..meetings.service import remote_rooms
 from ..meetings.speakers import speaker_of
 from ..realtime import events as wire
@@ -107,13 +107,19 @@ async def video_offer(context: EventContext, payload: dict[str, Any]) -> ANSWER:
     if payload.get("type") != "offer" or not sdp.startswith("v=0"):
         raise InvalidSdp()
     settings = context.app[SETTINGS].bridge
+    # A room's agent is sent what its link carries (read at every offer, so a budget the
+    # administrator changed applies at the next connection); a browser has no budget.
+    room_id = video["peer_id"].removeprefix("room-")
     async with context.app[SESSIONS]() as db:
         meeting = await db.get(Meeting, video["meeting_id"])
         record = meeting is not None and recorded(meeting)
+        room = await db.get(Room, int(room_id)) if room_id.isdigit() else None
+        budget = room.link_kbps if room is not None and room.link_kbps else None
     worker = await context.app[REGISTRY].worker_for(video["meeting_id"])
     answer = await worker.add_peer(video["meeting_id"], {
         "peer_id": video["peer_id"], "sdp": sdp, "type": "offer", "codec": settings.codec,
-        "name": video["name"], "thumbnails": settings.thumbnails, "record": record})
+        "name": video["name"], "thumbnails": settings.thumbnails, "record": record,
+        "budget_kbps": budget})
     log.info("%s joined the video of meeting %s on %s", video["peer_id"], video["meeting_id"],
              worker.url)
     await follow_floor(context.app, video["meeting_id"])

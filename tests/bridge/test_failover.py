@@ -1,7 +1,8 @@
 """Signalling through the server to real bridge workers: a room not invited is refused, an
 offer gets the worker's answer, and when the meeting's worker dies its endpoints are told
 to reconnect and land on the other worker; a meeting its secretary asked to record is
-recorded by its worker while live, and the chair downloads the file from the server."""
+recorded by its worker while live, and the chair downloads the file from the server; a
+room's link budget reaches its worker with the offer and shows in the console's view."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from sqlalchemy import select
 from server.auth.models import User
 from server.bridge.models import BridgePlacement
 from server.bridge.worker import host_addresses
-from server.meetings.models import MeetingRoom, Participant
+from server.meetings.models import MeetingRoom, Participant, Room
 from server.realtime import events as wire
 from server.settings import ROOT, Settings
 from tests.conftest import make_settings
@@ -218,3 +219,45 @@ async def test_a_recorded_meeting_is_written_by_its_worker_and_served_to_its_cha
     delegate = await tablets("daibieu01")
     status, _ = await delegate.http("GET", f"/api/v1/meetings/{meeting_id}/recordings")
     assert status == 403
+
+
+async def test_a_rooms_link_budget_reaches_its_worker_and_the_chairs_view(
+    tablets: Tablets, sessions: Any, meeting_id: int, ports: list[int],
+    workers: list[subprocess.Popen[bytes]],
+) -> None:
+    await _ready(ports)
+    username = await _room_account(sessions, meeting_id)
+    async with sessions() as db:
+        room = await db.get(Room, await db.scalar(select(Participant.room_id).join(
+            User, User.id == Participant.user_id).where(
+            User.username == username, Participant.meeting_id == meeting_id)))
+        room.link_kbps = 640
+        await db.commit()
+    agent, browser = await tablets(username), await tablets("daibieu01")
+    connections = []
+    peer_ids = []
+    try:
+        for endpoint, kind in ((agent, "agent"), (browser, "browser")):
+            joined = await endpoint.act(wire.VIDEO_JOIN, {"endpoint": kind})
+            pc, sdp = await _offer()
+            connections.append(pc)
+            answer = await endpoint.act(wire.VIDEO_OFFER, {
+                "peer_id": joined["peer_id"], "sdp": sdp, "type": "offer"})
+            assert answer["ok"], answer
+            await pc.setRemoteDescription(RTCSessionDescription(answer["sdp"], "answer"))
+            peer_ids.append(joined["peer_id"])
+        async with sessions() as db:
+            placed = (await db.get(BridgePlacement, meeting_id)).worker
+        async with aiohttp.ClientSession(headers={"X-Bridge-Key": SECRET}) as http, \
+                http.get(f"{placed}/meetings/{meeting_id}") as response:
+            on_worker = {p["peer_id"]: p["budget_kbps"] for p in (await response.json())["peers"]}
+        chair = await tablets("chutoa")
+        status, view = await chair.http("GET", f"/api/v1/meetings/{meeting_id}/video")
+    finally:
+        await asyncio.gather(*(pc.close() for pc in connections))
+    room_peer, browser_peer = peer_ids
+    assert on_worker == {room_peer: 640, browser_peer: None}
+    shown = {e["peer_id"]: e for e in view["endpoints"]}
+    assert status == 200 and shown[room_peer]["connected"]
+    assert (shown[room_peer]["budget_kbps"], shown[browser_peer]["budget_kbps"]) == (640, None)
+    assert "sent_kbps" in shown[room_peer]

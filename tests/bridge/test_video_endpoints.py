@@ -47,3 +47,17 @@ async def test_a_delegate_may_not_read_the_video_endpoints(
     response = await client.get(f"/api/v1/meetings/{meeting.id}/video")
     assert response.status == 403
     assert (await response.json())["error"]["code"] == "forbidden"
+
+
+async def test_a_room_not_on_the_bridge_shows_the_link_budget_it_will_get(
+    demo: None, sessions: Any, client: Any, login: Any
+) -> None:
+    meeting = await _meeting(sessions)
+    async with sessions() as db:
+        room = await db.scalar(select(Room).where(Room.name == "Điểm cầu huyện Tân Lập"))
+        room.link_kbps = 512
+        await db.commit()
+    await login("chutoa")
+    view = await (await client.get(f"/api/v1/meetings/{meeting.id}/video")).json()
+    tan_lap = next(e for e in view["endpoints"] if e["peer_id"] == f"room-{room.id}")
+    assert (tan_lap["budget_kbps"], tan_lap["sent_kbps"]) == (512, None)

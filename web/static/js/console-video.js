@@ -3,6 +3,7 @@
 // (the worker's view merged with each room's last heartbeat), fetched every few
 // seconds and soon after a floor change. Each row says whether it is connected,
 // how loud it is, whether it has the main video, the room computer's health,
+// its link (what the bridge sends it against its budget, "420/1000 kbit/s"),
 // and has "mute"/"unmute" (video_mute) and "give the floor" (give_floor with the
 // participant seated there: the server then switches the main video to it).
 //
@@ -70,12 +71,13 @@ export function setupVideo(section, live) {
       marks: el("span", { class: "endpoint__marks" }),
       level: el("meter", { class: "endpoint__level", min: 0, max: 1 }),
       health: el("p", { class: "endpoint__health" }),
+      link: el("p", { class: "endpoint__health endpoint__link" }),
       mute: el("button", { type: "button", class: "button button--secondary button--small", dataset: { act: "" } }),
       give: el("button", { type: "button", class: "button button--primary button--small", dataset: { act: "" } }),
     };
     parts.li = el("li", { class: "endpoint", dataset: { peerId: endpoint.peer_id } },
       el("div", { class: "endpoint__head" }, parts.name, parts.kind, parts.state, parts.marks),
-      parts.level, parts.health,
+      parts.level, parts.health, parts.link,
       el("div", { class: "endpoint__actions" }, parts.mute, parts.give));
     parts.mute.addEventListener("click", () => {
       const { current } = parts;
@@ -125,6 +127,7 @@ export function setupVideo(section, live) {
     parts.level.setAttribute("aria-label", t("live.console_video.level_label", name));
     parts.level.textContent = level === null ? "" : `${Math.round(level * 100)}%`;
     drawHealth(parts.health, endpoint);
+    drawLink(parts.link, endpoint);
     parts.mute.textContent = t(isMuted ? "live.console_video.unmute" : "live.console_video.mute");
     parts.mute.setAttribute("aria-label",
       t(isMuted ? "live.console_video.unmute_label" : "live.console_video.mute_label", name));
@@ -214,6 +217,25 @@ function drawHealth(node, endpoint) {
     age: age < 60 ? t("live.console_video.age_seconds", { count: age })
       : t("live.console_video.age_minutes", { count: Math.floor(age / 60) }),
   });
+}
+
+/** What the bridge sends the endpoint against its link budget (both in kbit/s): the
+ *  budget alone before it connects; marked when more goes than the link carries, which
+ *  happens only when the main video and sound alone exceed it (no thumbnail is sent). */
+function drawLink(node, endpoint) {
+  const budget = endpoint.budget_kbps || null;
+  const sent = endpoint.connected && typeof endpoint.sent_kbps === "number" ? endpoint.sent_kbps : null;
+  node.hidden = budget === null && sent === null;
+  const over = budget !== null && sent !== null && sent > budget;
+  node.dataset.stale = over ? "yes" : "no";
+  if (sent === null) {
+    node.textContent = budget === null ? "" : t("live.console_video_link.budget", { budget });
+    return;
+  }
+  const figures = budget === null
+    ? t("live.console_video_link.sent_unlimited", { sent })
+    : t("live.console_video_link.sent", { sent, budget });
+  node.textContent = over ? `${figures} · ${t("live.console_video_link.over")}` : figures;
 }
 
 /** Packet loss (a fraction) as a percentage with one decimal. */
