@@ -115,6 +115,9 @@ class Round:
     one_step: bool = False  # close_poll with publish: true, instead of close then publish
     close_ack: float = 0.0
     publish_ack: float = 0.0  # two steps only
+    # CPU seconds from close_poll sent to every tablet with the result: the server, the
+    # tablet processes, and everything else (the chair, PostgreSQL, other work)
+    result_cpu: tuple[float, float, float] = (0.0, 0.0, 0.0)
     event_bytes: int = 0  # the polls meeting_event that carried the result, as JSON
     counted: bool = False
     groups: list[tuple[int, float, float]] = field(default_factory=list)
@@ -195,8 +198,16 @@ class VotingRow:
         if one:
             lines.append(f"{self.name}: in one step the chair's close_poll with publish was "
                          f"answered in p50 {_pct([r.close_ack for r in one], 0.5)} ms, max "
-                         f"{_pct([r.close_ack for r in one], 1.0)} ms; the rest of the result "
-                         f"time is the broadcast to the tablets")
+                         f"{_pct([r.close_ack for r in one], 1.0)} ms (the answer leaves after "
+                         f"the commit, queued with the broadcast on the chair's socket)")
+        for way, rounds in (("two steps", two), ("one step", one)):
+            if rounds:
+                lines.append(
+                    f"{self.name}: close → result in {way}, CPU used (p50 of the polls): the "
+                    f"server {_pct([r.result_cpu[0] for r in rounds], 0.5)} ms, the tablet "
+                    f"processes {_pct([r.result_cpu[1] for r in rounds], 0.5)} ms, everything "
+                    f"else {_pct([r.result_cpu[2] for r in rounds], 0.5)} ms (the chair, "
+                    f"PostgreSQL, other work on the machine)")
         if groups and self.burst_seconds:
             lines.append(
                 f"{self.name}: the ballot writer committed {len(groups)} groups for "
@@ -348,6 +359,7 @@ async def _round(target: Target, plan: Plan, processes: list[workers.Worker],
     row.burst_seconds += done.span
     done.groups = [g for g in read_groups(groups) if first - 0.01 <= g[1] <= last]
 
+    cpu_before = _cpu(pids)
     closing = time.monotonic()
     if one_step:
         done.close_ack = await act(CLOSE_POLL, {"poll_id": poll_id, "publish": True})
@@ -357,6 +369,9 @@ async def _round(target: Target, plan: Plan, processes: list[workers.Worker],
     seen = await _ask(processes,
                       [("seen", poll_id, "published", SEEN_TIMEOUT)] * len(processes),
                       SEEN_TIMEOUT + 30)
+    cpu_after = _cpu(pids)
+    used = [a - b for a, b in zip(cpu_after, cpu_before, strict=True)]
+    done.result_cpu = (used[1], sum(used[2:]), max(0.0, used[0] - sum(used[1:])))
     arrivals = [t for _, times, _, _ in seen for t in times]
     if None in arrivals:
         row.errors.append(f"poll {poll_id}: {arrivals.count(None)} tablets saw no result")
