@@ -71,7 +71,8 @@ export function setupVideo(section, live) {
       marks: el("span", { class: "endpoint__marks" }),
       level: el("meter", { class: "endpoint__level", min: 0, max: 1 }),
       health: el("p", { class: "endpoint__health" }),
-      link: el("p", { class: "endpoint__health endpoint__link" }),
+      // Not ".endpoint__health": one line of health per row is what the page's tests read.
+      link: el("div", { class: "help endpoint__link" }),
       mute: el("button", { type: "button", class: "button button--secondary button--small", dataset: { act: "" } }),
       give: el("button", { type: "button", class: "button button--primary button--small", dataset: { act: "" } }),
     };
@@ -227,7 +228,7 @@ function drawLink(node, endpoint) {
   const sent = endpoint.connected && typeof endpoint.sent_kbps === "number" ? endpoint.sent_kbps : null;
   node.hidden = budget === null && sent === null;
   const over = budget !== null && sent !== null && sent > budget;
-  node.dataset.stale = over ? "yes" : "no";
+  node.dataset.over = over ? "yes" : "no";
   if (sent === null) {
     node.textContent = budget === null ? "" : t("live.console_video_link.budget", { budget });
     return;
@@ -235,7 +236,7 @@ function drawLink(node, endpoint) {
   const figures = budget === null
     ? t("live.console_video_link.sent_unlimited", { sent })
     : t("live.console_video_link.sent", { sent, budget });
-  node.textContent = over ? `${figures} · ${t("live.console_video_link.over")}` : figures;
+  node.replaceChildren(figures, ...(over ? [" · ", el("strong", { text: t("live.console_video_link.over") })] : []));
 }
 
 /** Packet loss (a fraction) as a percentage with one decimal. */
