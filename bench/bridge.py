@@ -16,6 +16,12 @@ receiver hook of server/bridge/forwarding.py) instead of decoding. A late joiner
 wait is from the start of its offer to its first keyframe: a decoder can show a
 picture from there.
 
+Link budgets: while four rooms publish (one on the floor), viewing rooms join with
+budgets of none, 1000, 600 and 400 kbit/s; over a few seconds each counts the bytes of
+encoded frames it receives a second (main video, sound and thumbnails) and which
+thumbnail slots carry frames, and the worker's ``sent_kbps`` (its own measure, packet
+headers included) is read from ``GET /meetings/{m}``.
+
 Recording is measured on one meeting of rooms with sound, one on the floor: the
 worker's CPU over the same window with the meeting not recorded, then recorded (the
 floor holder's video copied, every room's Opus decoded, mixed, encoded and muxed into
@@ -59,6 +65,8 @@ WINDOW = 4.0  # seconds of steady media measured
 LATE_JOINERS = 5
 ROOMS = (4, 8, 16)
 RECORDED_ROOMS = 4
+BUDGETS = (None, 1000, 600, 400)  # kbit/s of the viewing rooms' links (None: no limit)
+BUDGET_ROOMS = 4
 
 
 # -- pre-encoded media ---------------------------------------------------------------
@@ -156,9 +164,11 @@ class Counter(Publication):
     def __init__(self, kind: str) -> None:
         super().__init__(kind, "bench")
         self.first_keyframe: float | None = None
+        self.bytes = 0
 
     def deliver(self, frame: EncodedFrame) -> None:
         self.frames += 1
+        self.bytes += len(frame.data)
         if frame.keyframe and self.first_keyframe is None and self.kind == "video":
             self.first_keyframe = time.monotonic()
 
@@ -184,8 +194,11 @@ class BenchPeer:
         tracks: list[tuple[Any, str]] = [
             (ClipTrack("video", media.main) if media else "video", "sendrecv"),
             (ClipTrack("audio", media.audio) if media else "audio", "sendrecv")]
-        if thumbnail and media:
-            tracks.append((ClipTrack("video", media.thumbnail), "sendonly"))
+        if thumbnail:
+            # Without media: the place of a thumbnail that sends nothing (the worker reads
+            # the offer's third track as the endpoint's thumbnail, docs/video.md).
+            tracks.append((ClipTrack("video", media.thumbnail) if media else "video",
+                           "sendonly"))
         tracks += [("video", "recvonly")] * thumbnails
         vp8 = [c for c in RTCRtpSender.getCapabilities("video").codecs
                if c.mimeType in ("video/VP8", "video/rtx")]
@@ -210,11 +223,13 @@ class Worker:
     def __init__(self, url: str, pid: int, http: aiohttp.ClientSession) -> None:
         self.url, self.pid, self.http = url, pid, http
 
-    async def join(self, meeting: str, peer: BenchPeer, thumbnails: int = 0) -> None:
+    async def join(self, meeting: str, peer: BenchPeer, thumbnails: int = 0,
+                   budget_kbps: int | None = None) -> None:
         await peer.pc.setLocalDescription(await peer.pc.createOffer())
         async with self.http.post(f"{self.url}/meetings/{meeting}/peers", json={
                 "peer_id": peer.name, "sdp": peer.pc.localDescription.sdp, "type": "offer",
-                "codec": "VP8", "name": peer.name, "thumbnails": thumbnails}) as response:
+                "codec": "VP8", "name": peer.name, "thumbnails": thumbnails,
+                "budget_kbps": budget_kbps}) as response:
             if response.status != 200:
                 raise RuntimeError(f"{self.url} refused {peer.name}: {await response.text()}")
             answer = await response.json()
@@ -224,6 +239,11 @@ class Worker:
         async with self.http.put(f"{self.url}/meetings/{meeting}/floor",
                                  json={"peer_id": peer_id}):
             pass
+
+    async def describe(self, meeting: str) -> dict[str, Any]:
+        async with self.http.get(f"{self.url}/meetings/{meeting}") as response:
+            described: dict[str, Any] = await response.json()
+            return described
 
     async def record(self, meeting: str, on: bool) -> str | None:
         async with self.http.put(f"{self.url}/meetings/{meeting}/recording",
@@ -330,6 +350,56 @@ async def rooms_meeting(w: Worker, media: Media, meeting: str, rooms: int
 
 
 @dataclass
+class LinkFigures:
+    """What one viewing room with a link budget got while the meeting's rooms published."""
+
+    budget: int | None
+    thumbnails: int = 0  # slots that carried frames during the window
+    seconds: list[float] = field(default_factory=list)  # kbit/s received, each second
+    sent_kbps: int | None = None  # the worker's own measure, packet headers included
+
+
+async def budget_meeting(w: Worker, media: Media, meeting: str) -> list[LinkFigures]:
+    """BUDGET_ROOMS rooms publish as in rooms_meeting, room0 on the floor; a viewing room
+    per budget in BUDGETS receives the main video, sound and up to 2 thumbnails."""
+    rooms = [BenchPeer.make(f"room{i}", media, thumbnail=True, thumbnails=2)
+             for i in range(BUDGET_ROOMS)]
+    viewers = [BenchPeer.make(f"link{budget or 0}", None, thumbnail=True, thumbnails=2)
+               for budget in BUDGETS]
+    figures = [LinkFigures(budget) for budget in BUDGETS]
+    try:
+        for room in rooms:
+            await w.join(meeting, room, thumbnails=2)
+        await w.floor(meeting, "room0")
+        for viewer, budget in zip(viewers, BUDGETS, strict=True):
+            await w.join(meeting, viewer, thumbnails=2, budget_kbps=budget)
+        deadline = time.monotonic() + 10
+        while not all(v.main.frames for v in viewers):
+            if time.monotonic() > deadline:
+                raise RuntimeError("media did not reach every viewing room in 10 s")
+            await asyncio.sleep(0.05)
+        # The worker's measures fill their window and the thumbnails settle.
+        await asyncio.sleep(4.0)
+        thumbnail_frames = [[c.frames for c in v.counters[2:]] for v in viewers]
+        for _ in range(int(WINDOW)):
+            before, started = [sum(c.bytes for c in v.counters) for v in viewers], \
+                time.monotonic()
+            await asyncio.sleep(1.0)
+            seconds = time.monotonic() - started
+            for figure, viewer, was in zip(figures, viewers, before, strict=True):
+                got = sum(c.bytes for c in viewer.counters) - was
+                figure.seconds.append(got * 8 / seconds / 1000)
+        described = {p["peer_id"]: p for p in (await w.describe(meeting))["peers"]}
+        for figure, viewer, frames in zip(figures, viewers, thumbnail_frames, strict=True):
+            figure.thumbnails = sum(c.frames > was + 2
+                                    for c, was in zip(viewer.counters[2:], frames, strict=True))
+            figure.sent_kbps = described[viewer.name].get("sent_kbps")
+    finally:
+        await w.leave(meeting, [*rooms, *viewers])
+    return figures
+
+
+@dataclass
 class RecordingFigures:
     plain: float = 0.0  # worker CPU, the meeting not recorded
     recorded: float = 0.0  # the same meeting recorded
@@ -397,6 +467,7 @@ class Figures:
     fps: dict[str, float] = field(default_factory=dict)  # main video received, per viewer
     waits: list[float] = field(default_factory=list)
     recording: RecordingFigures = field(default_factory=RecordingFigures)
+    links: list[LinkFigures] = field(default_factory=list)
     error: str = ""
 
 
@@ -409,6 +480,7 @@ async def measure(media: Media) -> Figures:
             for n in ROOMS:
                 figures.rooms[n], figures.fps[f"r{n}"] = await rooms_meeting(w, media, f"r{n}", n)
             figures.waits = await late_joiners(w, media, "late")
+            figures.links = await budget_meeting(w, media, "links")
             figures.recording = await recording_meeting(w, media, "rec", RECORDED_ROOMS,
                                                         Path(folder))
         async with worker(["bench.bridge", "transcode"]) as w:
@@ -466,6 +538,23 @@ def table(media: Media, f: Figures) -> list[str]:
         f"| {'recorded':<{wide}} | {pct(rec.recorded):>10} |",
         f"| {'the recording':<{wide}} | {pct(rec.recorded - rec.plain):>10} |",
         "",
+        f"| {f'a room’s link budget, {BUDGET_ROOMS} rooms publish':<{wide}} | thumbnails "
+        "| received kbit/s a second, mean / worst | worker’s sent_kbps | within the budget      |",
+        f"|{'-' * (wide + 2)}|------------|----------------------------------------|"
+        "--------------------|------------------------|",
+    ]
+    for link in f.links:
+        mean = statistics.mean(link.seconds) if link.seconds else 0.0
+        worst = max(link.seconds, default=0.0)
+        budget = f"{link.budget} kbit/s" if link.budget else "no limit"
+        within = ("–" if not link.budget
+                  else "yes" if max(worst, link.sent_kbps or 0) <= link.budget
+                  else "no: main + sound alone" if not link.thumbnails else "no")
+        lines.append(f"| {budget:<{wide}} | {link.thumbnails:>10} | "
+                     f"{f'{mean:.0f} / {worst:.0f}':>38} | {str(link.sent_kbps):>18} | "
+                     f"{within:<22} |")
+    lines += [
+        "",
         "Each room publishes main, audio and thumbnail and receives the main video and audio "
         "and 2 thumbnails; fps: main-video frames a second each viewer received (of 30).",
         f"Late joiner, offer to first keyframe (ICE, DTLS and the relayed keyframe request), "
@@ -474,6 +563,10 @@ def table(media: Media, f: Figures) -> list[str]:
         f"One core, kept under 80 %, carries about {rooms_per_core} district rooms "
         f"(extrapolated from {small} → {large} rooms); each room's link needs about "
         f"{media.main.kbps + media.audio.kbps + 2 * media.thumbnail.kbps:.0f} kbit/s down.",
+        "Link budgets: the main video and sound are sent whatever they cost, then the "
+        "thumbnails that fit (measured over 3 s); received: encoded media, without packet "
+        "headers; sent_kbps: the worker's measure with headers; within: the worst second and "
+        "sent_kbps at or under the budget.",
         f"Recording: one room on the floor, every room with sound; its video copied, the "
         f"{RECORDED_ROOMS} rooms' Opus decoded, mixed and encoded; the file grows by about "
         f"{rec.kbps:.0f} kbit/s.",
