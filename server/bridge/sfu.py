@@ -23,7 +23,7 @@ a budget, since rates move by themselves:
   the chosen thumbnails in ranking order while the measured bitrates (forwarding.Rate,
   headers included) stay within it; a thumbnail not measured yet counts as
   ``thumbnail_estimate_kbps``, and one not shown yet must fit with
-  :data:`ADD_HEADROOM` to spare, so a rate near the edge does not add and drop it at
+  :data:`budget.ADD_HEADROOM` to spare, so a rate near the edge does not add and drop it at
   every tick. Main and sound alone over the budget: no thumbnails, logged once;
 * **mute** stops forwarding a peer's audio (its level is still read, but a muted peer
   is never the active speaker);
@@ -52,7 +52,7 @@ from aiortc import sdp as aiortc_sdp
 from aiortc.exceptions import OperationError
 
 from . import levels
-from .forwarding import Publication
+from .budget import THUMBNAIL_ESTIMATE_KBPS, thumbnails_that_fit
 from .peer import Peer, build_peer, close_peer
 from .recording import Recorder
 
@@ -62,15 +62,6 @@ CODECS = ("VP8", "H264")
 MAX_THUMBNAILS = 4
 # How often speakers are ranked and thumbnails rerouted.
 TICK_SECONDS = 0.2
-# A thumbnail not measured yet (its publisher just joined) counts as this much: a 160×120
-# 5 fps VP8 stream of a room with people in it.
-THUMBNAIL_ESTIMATE_KBPS = 60.0
-# Likewise a main video and a sound not measured yet: aiortc's VP8 encoder starts at
-# 500 kbit/s, its Opus at 96 kbit/s, plus packet headers.
-MAIN_ESTIMATE_KBPS = 550.0
-AUDIO_ESTIMATE_KBPS = 120.0
-# A thumbnail not shown yet is added only if it fits in this share of the budget.
-ADD_HEADROOM = 0.9
 # A meeting id names the recording's folder: nothing that could leave it.
 RECORDABLE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -362,7 +353,9 @@ class Sfu:
             candidates.sort(key=lambda q: (-last_spoke.get(q.peer_id, 0.0),
                                            order.index(q.peer_id)))
             wanted = candidates[:len(peer.out_thumbnails)]
-            chosen = {q.peer_id for q in wanted[:self._fitting(meeting, peer, main, wanted)]}
+            fit = thumbnails_that_fit(meeting.meeting_id, peer, main, wanted,
+                                      self.thumbnail_estimate_kbps)
+            chosen = {q.peer_id for q in wanted[:fit]}
             slots = [s if s in chosen else None for s in peer.slots]
             for q in candidates:
                 if q.peer_id in chosen and q.peer_id not in slots:
@@ -374,37 +367,6 @@ class Sfu:
             # As the hall sees it: the floor holder; never raises (recording.py).
             meeting.recorder.route(floor.main_video if floor else None,
                                    [p.audio for p in peers.values()])
-
-    def _fitting(self, meeting: Meeting, peer: Peer, main: Peer | None,
-                 wanted: list[Peer]) -> int:
-        """How many of ``wanted`` (thumbnails in ranking order) fit in ``peer``'s budget
-        after its main video and sound."""
-        budget = peer.budget_kbps
-        if not budget:
-            return len(wanted)
-        spent = 0.0
-        if main is not None:
-            spent += _cost(main.main_video, MAIN_ESTIMATE_KBPS)
-            if not main.audio.muted:
-                spent += _cost(main.audio, AUDIO_ESTIMATE_KBPS)
-        if spent > budget:
-            if not peer.over_budget:
-                log.warning("meeting %s: the main video and sound to %s (%.0f kbit/s) exceed "
-                            "its link budget of %d kbit/s: sent all the same, no thumbnails",
-                            meeting.meeting_id, peer.peer_id, spent, budget)
-            peer.over_budget = True
-            return 0
-        peer.over_budget = False
-        fitting = 0
-        for candidate in wanted:
-            assert candidate.thumbnail is not None  # candidates have one
-            cost = _cost(candidate.thumbnail, self.thumbnail_estimate_kbps)
-            room = budget if candidate.peer_id in peer.slots else budget * ADD_HEADROOM
-            if spent + cost > room:
-                break
-            spent += cost
-            fitting += 1
-        return fitting
 
     async def _tick(self) -> None:
         while True:
@@ -451,12 +413,6 @@ class Sfu:
                 log.error("bridge task failed", exc_info=t.exception())
 
         task.add_done_callback(done)
-
-
-def _cost(publication: Publication, estimate: float) -> float:
-    """kbit/s forwarding ``publication`` takes of a link: measured, else ``estimate``."""
-    measured = publication.rate.wire_kbps()
-    return estimate if measured is None else measured
 
 
 def _rounded(kbps: float | None) -> int | None:

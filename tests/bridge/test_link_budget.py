@@ -18,7 +18,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from aiortc import RTCSessionDescription
 
-from server.bridge import sfu as sfu_module
+from server.bridge import budget as budget_module
 from server.bridge.forwarding import RATE_WINDOW
 from server.bridge.sfu import Sfu
 from server.bridge.worker import KEY_HEADER
@@ -50,7 +50,7 @@ async def test_a_budget_for_main_sound_and_one_thumbnail_gets_one_while_no_budge
     rates = await _publishers(sfu, endpoints)
     # One thumbnail fits (with room to add it), the second would not by half its rate.
     budget = math.ceil((rates["main"] + rates["audio"] + rates["b"] + rates["c"] / 2)
-                       / sfu_module.ADD_HEADROOM)
+                       / budget_module.ADD_HEADROOM)
     tight, free = endpoints("tight", thumbnails=2), endpoints("free", thumbnails=2)
     await tight.join(sfu, "m1", budget_kbps=budget)
     await free.join(sfu, "m1")
