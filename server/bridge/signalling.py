@@ -81,7 +81,7 @@ async def video_join(context: EventContext, payload: dict[str, Any]) -> ANSWER:
     await context.app[REGISTRY].worker_for(access.meeting.id)
     context.session["video"] = {"peer_id": peer_id, "name": name,
                                 "meeting_id": access.meeting.id}
-    await context.namespace.save_session(context.sid, context.session)
+    await context.save_session()
     settings = context.app[SETTINGS].bridge
     return {"ok": True, "peer_id": peer_id, "ice_servers": ice_servers(settings.ice_servers),
             "codec": settings.codec, "thumbnails": settings.thumbnails}
@@ -143,7 +143,7 @@ async def _leave_video(context: EventContext) -> None:
 async def video_leave(context: EventContext, payload: dict[str, Any]) -> ANSWER:
     _video(context, payload)
     await _leave_video(context)
-    await context.namespace.save_session(context.sid, context.session)
+    await context.save_session()
     return {"ok": True}
 
 

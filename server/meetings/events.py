@@ -91,7 +91,7 @@ async def join(context: EventContext, payload: dict[str, Any]) -> ANSWER:
         context.session["meeting_id"] = access.meeting.id
         context.session["participant_id"] = access.participant.id \
             if access.participant else None
-        await namespace.save_session(sid, context.session)
+        await context.save_session()
         participant = access.participant
         await context.app[PRESENCE].add(access.meeting.id, Connection(
             sid=sid, user_id=user.id, name=user.full_name,
@@ -112,7 +112,7 @@ async def take_snapshot(context: EventContext, payload: dict[str, Any]) -> ANSWE
 @table.on(wire.LEAVE)
 async def leave(context: EventContext, payload: dict[str, Any]) -> ANSWER:
     await _leave(context)
-    await context.namespace.save_session(context.sid, context.session)
+    await context.save_session()
     return {"ok": True}
 
 

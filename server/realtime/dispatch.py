@@ -43,6 +43,14 @@ class EventContext:
     def locale(self) -> str:
         return str(self.session["locale"])
 
+    async def save_session(self) -> None:
+        """Keep ``session`` for the connection's next events; nothing when the connection
+        went away while the handler ran (its session is gone with it)."""
+        try:
+            await self.namespace.save_session(self.sid, self.session)
+        except KeyError:
+            pass
+
 
 Handler = Callable[[EventContext, dict[str, Any]], Awaitable[ANSWER]]
 
