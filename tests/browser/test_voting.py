@@ -321,3 +321,48 @@ async def test_the_chair_closes_and_publishes_with_one_button_and_the_tablet_sho
     finally:
         for page in (console, tablet):
             await page.context.close()
+
+
+async def test_the_chair_edits_a_draft_before_opening_it(
+    client: TestClient, demo: None, browser: Browser,
+) -> None:
+    base = f"http://{client.host}:{client.port}"
+    console, meeting_id = await open_console(browser, base)
+    section = console.locator("#vote")
+    draft = "Chọn phương án xây dựng cầu"
+    try:
+        await section.get_by_text(vi("live.console_vote.new")).click()
+        await section.get_by_label(vi("live.console_vote.field_title")).fill(draft)
+        await section.get_by_role("button", name=vi("live.console_vote.create")).click()
+        poll = section.locator(".poll", has_text=draft)
+        await expect(poll.locator("[data-poll-status]")).to_have_text(
+            vi("live.console_vote.status_draft"))
+
+        # The form takes the draft's values; the chair makes it a secret choice of two.
+        await poll.get_by_role(
+            "button", name=vi("live.console_vote_edit.edit_label", title=draft)).click()
+        title = section.get_by_label(vi("live.console_vote.field_title"))
+        await expect(title).to_have_value(draft)
+        await title.fill(TITLE)
+        await section.get_by_label(vi("live.console_vote.field_kind")).select_option("choice")
+        await section.get_by_label(vi("live.console_vote.field_options")).fill(
+            "Phương án A\nPhương án B")
+        await section.get_by_label(vi("live.console_vote.secret"), exact=True).check()
+        await section.get_by_role("button", name=vi("live.console_vote_edit.save")).click()
+        await expect(section.locator(":scope > [data-status]")).to_have_text(
+            vi("live.console_vote_edit.saved", title=TITLE))
+
+        edited = section.locator(".poll", has_text=TITLE)
+        await expect(edited.locator("[data-poll-status]")).to_have_text(
+            vi("live.console_vote.status_draft"))
+        await expect(section.locator(".poll", has_text=draft)).to_have_count(0)
+        response = await console.request.get(f"{base}/api/v1/meetings/{meeting_id}/polls")
+        (saved,) = (await response.json())["polls"]
+        assert (saved["title"], saved["kind"], saved["secret"]) == (TITLE, "choice", True)
+        assert [o["label"] for o in saved["options"]] == ["Phương án A", "Phương án B"]
+        # Saved, the form is a new poll's again.
+        await expect(section.locator("[data-vote-submit]")).to_have_text(
+            vi("live.console_vote.create"))
+        await expect(section.locator("[data-vote-cancel]")).to_be_hidden()
+    finally:
+        await console.context.close()

@@ -10,6 +10,7 @@
 //
 // Drafts come from GET /polls (they are not in the live state); every poll past
 // its draft comes from the snapshot's `polls`, which the `polls` event replaces.
+// A draft can be edited: the form takes its values and saves with PATCH.
 
 import * as wire from "./live-contract.js";
 import { ApiError, api, confirmDialog, el, messenger, rebuild, t } from "./meeting-common.js";
@@ -30,6 +31,9 @@ export function setupVote(section, live) {
   const hands = new Map();        // poll id → {participant_id, option_ids} being entered
   let drafts = [];
   let remoteVoters = [];
+  let editing = null;             // the draft poll the form is editing, or null: a new one
+  const submitButton = form.querySelector("[data-vote-submit]");
+  const cancelButton = form.querySelector("[data-vote-cancel]");
 
   // --- the form ---------------------------------------------------------------------------
 
@@ -99,13 +103,14 @@ export function setupVote(section, live) {
     }
     submit.disabled = true;
     try {
-      const answer = await api("POST", `/api/v1/meetings/${meetingId}/polls`, body);
-      say.ok(t("live.console_vote.created", { title: answer.poll.title }));
-      form.reset();
-      itemSelect.dataset.touched = "no";
-      if (live.state) renderItems(live.state);
-      syncForm();
-      details.open = false;
+      if (editing) {
+        const answer = await api("PATCH", `/api/v1/polls/${editing.id}`, body);
+        say.ok(t("live.console_vote_edit.saved", { title: answer.poll.title }));
+      } else {
+        const answer = await api("POST", `/api/v1/meetings/${meetingId}/polls`, body);
+        say.ok(t("live.console_vote.created", { title: answer.poll.title }));
+      }
+      resetForm();
       await loadDrafts();
     } catch (error) {
       say.fail(error instanceof ApiError ? error.message : t("meeting_pages.network_error"));
@@ -113,6 +118,56 @@ export function setupVote(section, live) {
       submit.disabled = false;
     }
   });
+
+  function resetForm() {
+    form.reset();
+    editing = null;
+    submitButton.textContent = t("live.console_vote.create");
+    cancelButton.hidden = true;
+    itemSelect.dataset.touched = "no";
+    if (live.state) renderItems(live.state);
+    syncForm();
+    details.open = false;
+  }
+
+  /** The form takes a draft's values; saving then changes that draft. */
+  function edit(poll) {
+    form.reset();
+    editing = poll;
+    const rule = poll.rule ?? {};
+    form.elements.title.value = poll.title;
+    form.elements.kind.value = poll.kind;
+    form.querySelector(`[name="secret"][value="${poll.secret ? "yes" : "no"}"]`).checked = true;
+    form.elements.allow_change.checked = poll.allow_change;
+    form.elements.majority.value = rule.majority;
+    form.elements.base.value = rule.base;
+    if (rule.majority === "custom") {
+      form.elements.numerator.value = String(rule.numerator);
+      form.elements.denominator.value = String(rule.denominator);
+    }
+    form.elements.options.value = poll.kind === "yes_no" ? ""
+      : poll.options.filter((option) => option.role === "choice" || option.role === "candidate")
+        .map((option) => option.label).join("\n");
+    form.elements.max_selections.value = String(poll.max_selections);
+    form.elements.duration.value = poll.duration_seconds ? String(poll.duration_seconds / 60) : "0";
+    itemSelect.value = poll.agenda_item_id ? String(poll.agenda_item_id) : "";
+    itemSelect.dataset.touched = "yes";
+    submitButton.textContent = t("live.console_vote_edit.save");
+    cancelButton.hidden = false;
+    syncForm();
+    details.open = true;
+    form.elements.title.focus();
+  }
+
+  cancelButton.addEventListener("click", resetForm);
+
+  function editButton(poll) {
+    return el("button", {
+      type: "button", class: "button button--secondary", dataset: { key: `edit-${poll.id}` },
+      "aria-label": t("live.console_vote_edit.edit_label", { title: poll.title }),
+      onclick: () => edit(poll),
+    }, t("live.console_vote_edit.edit"));
+  }
 
   // --- the list -------------------------------------------------------------------------
 
@@ -266,6 +321,7 @@ export function setupVote(section, live) {
     if (status === "draft") {
       parts.push(el("div", { class: "poll__actions" },
         step(poll, wire.OPEN_POLL, "live.console_vote.open", "live.console_vote.opened"),
+        editButton(poll),
         deleteButton(poll)));
     } else if (status === "open" || status === "closed") {
       parts.push(el("p", { class: "poll__progress", role: "status", dataset: { progress: String(poll.id) },
