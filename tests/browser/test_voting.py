@@ -24,13 +24,14 @@ import aiohttp
 import socketio
 from aiohttp.test_utils import TestClient
 from playwright.async_api import Browser, Locator, Page, expect
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from server.auth.models import User
 from server.demo.organisation import MEETING_TITLE
 from server.i18n import translate
-from server.meetings.models import Attendance, Participant
+from server.meetings.models import Attendance, Meeting, Participant
 from server.realtime import events as wire
+from server.voting.models import NamedChoice, PollOption, VoterRoll
 
 from .test_secretary_path import sign_in
 
@@ -182,9 +183,9 @@ async def test_two_tablets_vote_and_everyone_sees_the_published_result(
             await page.context.close()
 
 
-async def chair_opens_a_poll(base: str, meeting_id: int) -> int:
-    """The chair, as the contract has it: a draft over HTTP, the start and the opening over
-    Socket.IO."""
+async def chair_opens_a_poll(base: str, meeting_id: int, **poll: Any) -> int:
+    """The chair, as the contract has it: a draft over HTTP (a named yes/no poll, or
+    ``poll``'s fields), the start and the opening over Socket.IO."""
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
         async with http.post(f"{base}/api/v1/auth/login",
                              json={"username": "chutoa", "password": "demo"}) as response:
@@ -192,7 +193,7 @@ async def chair_opens_a_poll(base: str, meeting_id: int) -> int:
             headers = {"X-CSRF-Token": (await response.json())["csrf_token"]}
             cookie = response.cookies["phonghop_session"].value
         async with http.post(f"{base}/api/v1/meetings/{meeting_id}/polls", headers=headers,
-                             json={"title": TITLE, "kind": "yes_no"}) as response:
+                             json={"title": TITLE, "kind": "yes_no", **poll}) as response:
             assert response.status == 201, await response.text()
             poll_id = int((await response.json())["poll"]["id"])
     sio = socketio.AsyncClient(reconnection=False)
@@ -366,3 +367,58 @@ async def test_the_chair_edits_a_draft_before_opening_it(
         await expect(section.locator("[data-vote-cancel]")).to_be_hidden()
     finally:
         await console.context.close()
+
+
+async def test_an_election_ballot_takes_up_to_its_maximum_and_a_vote_is_changed_until_the_close(
+    client: TestClient, demo: None, sessions: Any, browser: Browser, artifacts: Path,
+    engine_name: str,
+) -> None:
+    base = f"http://{client.host}:{client.port}"
+    await seat_the_members(sessions, await _meeting_id(sessions))
+    candidates = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"]
+    meeting_id = await _meeting_id(sessions)
+    tablet = await open_tablet(browser, base, "daibieu01", meeting_id)
+    try:
+        poll_id = await chair_opens_a_poll(base, meeting_id, kind="election",
+                                           options=candidates, max_selections=2,
+                                           allow_change=True)
+        ballot = tablet.get_by_role("dialog", name=TITLE)
+        await expect(ballot.get_by_role("checkbox")).to_have_count(3)
+        await ballot.get_by_label(candidates[0], exact=True).check()
+        await ballot.get_by_label(candidates[1], exact=True).check()
+        # Two of two chosen: the third cannot be added.
+        await expect(ballot.locator("[data-counter]")).to_have_text(
+            vi("live.vote.counter", count=2, max=2))
+        await expect(ballot.get_by_label(candidates[2], exact=True)).to_be_disabled()
+        await ballot.get_by_role("button", name=vi("live.vote.next")).click()
+        await expect(ballot.locator("[data-confirm]")).to_have_text(
+            vi("live.vote.confirm", choice=f"{candidates[0]}, {candidates[1]}"))
+        await ballot.get_by_role("button", name=vi("live.vote.cast")).click()
+        await expect(ballot.locator("[data-ballot-done]")).to_have_text(vi("live.vote.recorded"))
+
+        # Changed while the poll is open: An out, Cường in.
+        await ballot.get_by_role("button", name=vi("live.vote.change")).click()
+        await ballot.get_by_label(candidates[0], exact=True).uncheck()
+        await ballot.get_by_label(candidates[2], exact=True).check()
+        await ballot.get_by_role("button", name=vi("live.vote.next")).click()
+        await ballot.get_by_role("button", name=vi("live.vote.cast")).click()
+        await expect(ballot.locator("[data-ballot-done]")).to_have_text(vi("live.vote.changed"))
+        await expect(ballot).to_contain_text(
+            vi("live.vote.you_chose", choice=f"{candidates[1]}, {candidates[2]}"))
+        await tablet.screenshot(path=artifacts / f"vote-election-changed-{engine_name}.png")
+
+        # The record holds the second ballot only.
+        async with sessions() as db:
+            chosen = (await db.scalars(select(PollOption.label).join(
+                NamedChoice, NamedChoice.option_id == PollOption.id).where(
+                NamedChoice.poll_id == poll_id).order_by(PollOption.label))).all()
+            rolls = await db.scalar(select(func.count()).select_from(VoterRoll).where(
+                VoterRoll.poll_id == poll_id))
+        assert (chosen, rolls) == ([candidates[2], candidates[1]], 1)
+    finally:
+        await tablet.context.close()
+
+
+async def _meeting_id(sessions: Any) -> int:
+    async with sessions() as db:
+        return int(await db.scalar(select(Meeting.id)))
