@@ -21,15 +21,7 @@ from server.minutes.document import Box, SignerRole
 from server.minutes.pki import key_pem
 from server.minutes.signing import ORDER, Pkcs12Key, TokenKey, prepare_fields, sign, signed_roles
 from server.minutes.verify import Chain, Integrity, Revocation, verify
-from tests.minutes import signing_fixtures
 from tests.minutes.signing_fixtures import APPEARANCES, BOXES, Material, minutes_pdf
-
-# The shared fixtures, found by pytest as names of this module.
-material, prepared, stages, timestamper = (
-    signing_fixtures.material,
-    signing_fixtures.prepared,
-    signing_fixtures.stages,
-    signing_fixtures.timestamper)
 
 SOFTHSM = Path("/usr/lib/softhsm/libsofthsm2.so")
 

@@ -26,16 +26,7 @@ from server.minutes.verify import (
     Revocation,
     verify,
 )
-from tests.minutes import signing_fixtures
 from tests.minutes.signing_fixtures import APPEARANCES, MARKER, Material, minutes_pdf
-
-# The shared fixtures, found by pytest as names of this module.
-material, prepared, stages, timestamper, untrusted_key = (
-    signing_fixtures.material,
-    signing_fixtures.prepared,
-    signing_fixtures.stages,
-    signing_fixtures.timestamper,
-    signing_fixtures.untrusted_key)
 
 EXPECTED = list(ORDER)
 
