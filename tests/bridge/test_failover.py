@@ -30,7 +30,7 @@ from server.meetings.models import MeetingRoom, Participant, Room
 from server.realtime import events as wire
 from server.settings import ROOT, Settings
 from tests.conftest import make_settings
-from tests.realtime.conftest import Tablets, eventually
+from tests.realtime.conftest import Tablet, Tablets, eventually
 from tests.realtime.processes import free_port, wait_answering
 
 SECRET = "khoa-cau-truyen-hinh"
@@ -91,6 +91,18 @@ async def _offer() -> tuple[RTCPeerConnection, str]:
     return pc, pc.localDescription.sdp
 
 
+async def _join_video(endpoint: Tablet, kind: str = "agent"
+                      ) -> tuple[RTCPeerConnection, str, dict[str, Any]]:
+    """``video_join`` then the offer, as an endpoint does: its connection, its peer id and
+    the server's answer to the offer (the connection is the caller's to close)."""
+    joined = await endpoint.act(wire.VIDEO_JOIN, {"endpoint": kind})
+    assert joined["ok"], joined
+    pc, sdp = await _offer()
+    answer = await endpoint.act(wire.VIDEO_OFFER, {"peer_id": joined["peer_id"], "sdp": sdp,
+                                                   "type": "offer"})
+    return pc, joined["peer_id"], answer
+
+
 async def _room_account(sessions: Any, meeting_id: int) -> str:
     """A district room's account (huyen1), as its agent signs in."""
     async with sessions() as db:
@@ -110,12 +122,9 @@ async def test_a_meeting_moves_to_the_other_worker_when_its_worker_dies(
     room = await tablets(await _room_account(sessions, meeting_id))
     commands: list[dict[str, Any]] = []
     room.sio.on(wire.VIDEO_COMMAND, commands.append, namespace=wire.MEETINGS_NAMESPACE)
-    joined = await room.act(wire.VIDEO_JOIN, {"endpoint": "agent"})
-    assert joined["ok"] and joined["peer_id"].startswith("room-"), joined
-    pc, sdp = await _offer()
-    answer = await room.act(wire.VIDEO_OFFER, {"peer_id": joined["peer_id"], "sdp": sdp,
-                                               "type": "offer"})
+    pc, peer_id, answer = await _join_video(room)
     await pc.close()
+    assert peer_id.startswith("room-")
     assert answer["ok"] and answer["sdp"].startswith("v=0"), answer
     async with sessions() as db:
         first = (await db.get(BridgePlacement, meeting_id)).worker
@@ -124,10 +133,7 @@ async def test_a_meeting_moves_to_the_other_worker_when_its_worker_dies(
     workers[dead].wait(timeout=10)
     await eventually(lambda: any(c["command"] == "reconnect" for c in commands), timeout=10)
 
-    again = await room.act(wire.VIDEO_JOIN, {"endpoint": "agent"})
-    pc, sdp = await _offer()
-    answer = await room.act(wire.VIDEO_OFFER, {"peer_id": again["peer_id"], "sdp": sdp,
-                                               "type": "offer"})
+    pc, _, answer = await _join_video(room)
     await pc.close()
     assert answer["ok"], answer
     async with sessions() as db:
@@ -173,11 +179,8 @@ async def test_a_recorded_meeting_is_written_by_its_worker_and_served_to_its_cha
     assert (await chair.act(wire.START_MEETING, {}))["ok"]
     username = await _room_account(sessions, meeting_id)
     room = await tablets(username)
-    joined = await room.act(wire.VIDEO_JOIN, {"endpoint": "agent"})
-    pc, sdp = await _offer()
+    pc, _, answer = await _join_video(room)
     try:
-        answer = await room.act(wire.VIDEO_OFFER, {"peer_id": joined["peer_id"], "sdp": sdp,
-                                                   "type": "offer"})
         assert answer["ok"], answer
         await pc.setRemoteDescription(RTCSessionDescription(answer["sdp"], "answer"))
         async with sessions() as db:
@@ -238,14 +241,11 @@ async def test_a_rooms_link_budget_reaches_its_worker_and_the_chairs_view(
     peer_ids = []
     try:
         for endpoint, kind in ((agent, "agent"), (browser, "browser")):
-            joined = await endpoint.act(wire.VIDEO_JOIN, {"endpoint": kind})
-            pc, sdp = await _offer()
+            pc, peer_id, answer = await _join_video(endpoint, kind)
             connections.append(pc)
-            answer = await endpoint.act(wire.VIDEO_OFFER, {
-                "peer_id": joined["peer_id"], "sdp": sdp, "type": "offer"})
             assert answer["ok"], answer
             await pc.setRemoteDescription(RTCSessionDescription(answer["sdp"], "answer"))
-            peer_ids.append(joined["peer_id"])
+            peer_ids.append(peer_id)
         async with sessions() as db:
             placed = (await db.get(BridgePlacement, meeting_id)).worker
         async with aiohttp.ClientSession(headers={"X-Bridge-Key": SECRET}) as http, \
