@@ -49,6 +49,7 @@ class ServerSettings:
     public_url: str
     max_body_mb: int
     trusted_proxies: list[str]
+    websocket_compression: bool
 
 
 @dataclass(frozen=True)

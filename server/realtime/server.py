@@ -146,6 +146,28 @@ def create_sio(app: web.Application, tables: list[EventTable]) -> socketio.Async
         logger=False,
         engineio_logger=False,
     )
+    if not settings.server.websocket_compression:
+        _without_compression(sio)
     sio.register_namespace(MeetingsNamespace(app, tables))
     sio.attach(app, socketio_path="socket.io")
     return sio
+
+
+def _without_compression(sio: socketio.AsyncServer) -> None:
+    """python-engineio's aiohttp driver always accepts permessage-deflate and has no
+    option against it: give this server (only) a websocket wrapper that declines it.
+    ``_async`` is the driver's table, private to python-engineio (pinned in
+    pyproject.toml; tests/realtime/test_compression.py fails if it changes)."""
+    from engineio.async_drivers.aiohttp import WebSocket
+
+    class UncompressedWebSocket(WebSocket):  # type: ignore[misc]
+        async def __call__(self, environ: dict[str, Any]) -> web.WebSocketResponse:
+            request = environ["aiohttp.request"]
+            self._sock = web.WebSocketResponse(
+                max_msg_size=self.server.max_http_buffer_size, compress=False)
+            await self._sock.prepare(request)
+            self.environ = environ
+            await self.handler(self)
+            return self._sock
+
+    sio.eio._async = {**sio.eio._async, "websocket": UncompressedWebSocket}
