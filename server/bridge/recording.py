@@ -49,6 +49,7 @@ from aiortc.mediastreams import MediaStreamError
 
 from .forwarding import EncodedFrame, ForwardTrack, Publication
 from .mixing import FRAME_SAMPLES, LATENCY, SAMPLE_RATE, Anchor, Mixer, Samples
+from .recordings import file_name
 
 log = logging.getLogger("phonghop.bridge")
 
@@ -63,10 +64,6 @@ VIDEO_CLOCK = 90000
 # The interleaver waits for the other stream at most 2 s (the mix trails by LATENCY).
 CONTAINER_OPTIONS = {"cluster_time_limit": "1000", "flush_packets": "1",
                      "max_interleave_delta": "2000000"}
-
-
-def file_name(started: datetime, pid: int) -> str:
-    return f"{started.astimezone(UTC):%Y%m%dT%H%M%SZ}-{pid}.mkv"
 
 
 def vp8_size(data: bytes) -> tuple[int, int] | None:

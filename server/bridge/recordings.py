@@ -1,9 +1,10 @@
 """A meeting's recordings on disk, as the bridge workers leave them.
 
-A worker writes ``{recordings}/{meeting id}/{UTC start}-{pid}.mkv`` (docs/video.md);
-a meeting that moved to another worker, or was recorded again after a pause, has
-several. Only names of exactly that shape are listed or served, so nothing else in
-the folder (and nothing outside it) can be reached through a request's path.
+A worker writes ``{recordings}/{meeting id}/{UTC start}-{pid}.mkv`` (docs/video.md),
+named by :func:`file_name`; a meeting that moved to another worker, or was recorded
+again after a pause, has several. Only names of exactly that shape are listed or
+served, so nothing else in the folder (and nothing outside it) can be reached through a
+request's path.
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ from pathlib import Path
 from ..errors import NotFound
 
 NAME = re.compile(r"(?P<start>\d{8}T\d{6}Z)-\d{1,10}\.mkv")
+STARTED = "%Y%m%dT%H%M%SZ"  # the start in a name, UTC
 MEDIA_TYPE = "video/x-matroska"
+
+
+def file_name(started: datetime, pid: int) -> str:
+    """The name a worker (process ``pid``) gives a recording started at ``started``."""
+    return f"{started.astimezone(UTC).strftime(STARTED)}-{pid}.mkv"
 
 
 @dataclass(frozen=True)
@@ -35,7 +42,7 @@ def _recording(path: Path) -> Recording | None:
     stat = path.stat()
     return Recording(
         name=path.name, path=path, size=stat.st_size,
-        started_at=datetime.strptime(match["start"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC),
+        started_at=datetime.strptime(match["start"], STARTED).replace(tzinfo=UTC),
         updated_at=datetime.fromtimestamp(stat.st_mtime, UTC))
 
 
