@@ -79,7 +79,9 @@ async def video_join(context: EventContext, payload: dict[str, Any]) -> ANSWER:
         access = await joined_access(db, context)
         peer_id, name = await _peer_for(db, access, endpoint)
     await context.app[REGISTRY].worker_for(access.meeting.id)
-    context.session["video"] = {"peer_id": peer_id, "name": name,
+    # A room's agent carries its room (its link budget is read at each offer).
+    room_id = access.participant.room_id if endpoint == Endpoint.AGENT else None
+    context.session["video"] = {"peer_id": peer_id, "name": name, "room_id": room_id,
                                 "meeting_id": access.meeting.id}
     await context.save_session()
     settings = context.app[SETTINGS].bridge
@@ -109,11 +111,10 @@ async def video_offer(context: EventContext, payload: dict[str, Any]) -> ANSWER:
     settings = context.app[SETTINGS].bridge
     # A room's agent is sent what its link carries (read at every offer, so a budget the
     # administrator changed applies at the next connection); a browser has no budget.
-    room_id = video["peer_id"].removeprefix("room-")
     async with context.app[SESSIONS]() as db:
         meeting = await db.get(Meeting, video["meeting_id"])
         record = meeting is not None and recorded(meeting)
-        room = await db.get(Room, int(room_id)) if room_id.isdigit() else None
+        room = await db.get(Room, video["room_id"]) if video.get("room_id") else None
         budget = room.link_kbps if room is not None and room.link_kbps else None
     worker = await context.app[REGISTRY].worker_for(video["meeting_id"])
     answer = await worker.add_peer(video["meeting_id"], {
