@@ -31,26 +31,11 @@ function signerName(value) {
   return name === key ? value : name;
 }
 
-function signatureOk(s) {
-  if (typeof s.ok === "boolean") return s.ok;
-  return s.integrity === "intact" && s.chain === "trusted" && s.revocation !== "revoked"
-    && s.change_allowed !== false;
-}
-
-/** "valid", "valid_for_archive" or "invalid", as the server says (or from ok alone). */
-function signatureStanding(s) {
-  return s.standing ?? (signatureOk(s) ? "valid" : "invalid");
-}
-
+// A signature's standing as the server judged it: "valid", "valid_for_archive" or "invalid".
 const STANDING_TAGS = {
   valid: "minutes_verify.ok",
   valid_for_archive: "minutes_verify.long_term.valid_for_archive",
   invalid: "minutes_verify.not_ok",
-};
-const VERDICTS = {
-  valid: "minutes.report.valid",
-  valid_for_archive: "minutes.report.standing.valid_for_archive",
-  invalid: "minutes.report.invalid",
 };
 
 /** An expired chain has its own catalog section; trusted and untrusted sit in the report's. */
@@ -78,7 +63,7 @@ function row(label, value, good) {
 }
 
 function signatureItem(s, index) {
-  const standing = signatureStanding(s);
+  const standing = s.standing;
   const ok = standing !== "invalid";
   const title = s.document_timestamp ? t("minutes.report.document_timestamp")
     : s.role ? signerName(s.role) : t("minutes_verify.signature_n", { number: index + 1 });
@@ -109,15 +94,13 @@ function showReport(file, answer) {
   const result = answer.report ?? answer;
   const signatures = result.signatures ?? [];
   const missing = result.missing ?? [];
-  const valid = typeof result.valid === "boolean" ? result.valid
-    : signatures.length > 0 && missing.length === 0 && signatures.every(signatureOk);
-  const standing = result.standing ?? (valid ? "valid" : "invalid");
+  const standing = result.standing;
   report.querySelector("[data-report-title]").textContent = t("minutes_verify.report_title", { name: file.name });
   const verdict = report.querySelector("[data-verdict]");
   verdict.className = `verdict verdict--${standing === "invalid" ? "bad" : "ok"}`;
-  verdict.dataset.valid = valid ? "yes" : "no";
+  verdict.dataset.valid = result.valid ? "yes" : "no";
   verdict.dataset.standing = standing;
-  verdict.textContent = t(VERDICTS[standing]);
+  verdict.textContent = result.verdict;  // in the reader's language, from the server
   const checked = report.querySelector("[data-checked-at]");
   checked.hidden = !result.checked_at;
   checked.textContent = result.checked_at
