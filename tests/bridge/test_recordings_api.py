@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
-from sqlalchemy import select
 
 from server.meetings.models import Meeting
 from server.settings import Settings
@@ -30,11 +29,6 @@ def settings(database_url: str, store_path: Path, recordings: Path) -> Settings:
     return make_settings(database_url, store_path, bridge={"recordings": str(recordings)})
 
 
-async def _meeting_id(sessions: Any) -> int:
-    async with sessions() as db:
-        return int(await db.scalar(select(Meeting.id)))
-
-
 def _write(recordings: Path, meeting_id: int, name: str, data: bytes) -> None:
     folder = recordings / str(meeting_id)
     folder.mkdir(parents=True, exist_ok=True)
@@ -42,9 +36,8 @@ def _write(recordings: Path, meeting_id: int, name: str, data: bytes) -> None:
 
 
 async def test_the_secretary_turns_recording_on_and_the_live_state_says_so(
-    demo: None, sessions: Any, client: TestClient, login: Any
+    meeting_id: int, sessions: Any, client: TestClient, login: Any
 ) -> None:
-    meeting_id = await _meeting_id(sessions)
     csrf = await login("thuky")
     before = await (await client.get(f"/api/v1/meetings/{meeting_id}/live")).json()
     assert before["meeting"]["record_video"] is False
@@ -59,9 +52,8 @@ async def test_the_secretary_turns_recording_on_and_the_live_state_says_so(
 
 
 async def test_recording_is_refused_to_a_delegate_and_needs_a_boolean(
-    demo: None, sessions: Any, client: TestClient, login: Any
+    meeting_id: int, sessions: Any, client: TestClient, login: Any
 ) -> None:
-    meeting_id = await _meeting_id(sessions)
     csrf = await login("thuky")
     wrong = await client.patch(f"/api/v1/meetings/{meeting_id}", json={"record_video": "có"},
                                headers={"X-CSRF-Token": csrf})
@@ -77,9 +69,8 @@ async def test_recording_is_refused_to_a_delegate_and_needs_a_boolean(
 
 
 async def test_the_chair_lists_and_downloads_the_recordings_of_the_meeting(
-    demo: None, sessions: Any, client: TestClient, login: Any, recordings: Path
+    meeting_id: int, sessions: Any, client: TestClient, login: Any, recordings: Path
 ) -> None:
-    meeting_id = await _meeting_id(sessions)
     _write(recordings, meeting_id, SECOND, b"\x1a\x45\xdf\xa3 second part")
     _write(recordings, meeting_id, FIRST, b"\x1a\x45\xdf\xa3 first part")
     _write(recordings, meeting_id, "ghi-chu.txt", b"not a recording")
@@ -106,9 +97,8 @@ async def test_the_chair_lists_and_downloads_the_recordings_of_the_meeting(
     "20261202T013000Z-1.mkv%00.txt", "%2Fetc%2Fpasswd",
 ])
 async def test_only_names_a_worker_writes_are_served(
-    demo: None, sessions: Any, client: TestClient, login: Any, recordings: Path, name: str
+    meeting_id: int, sessions: Any, client: TestClient, login: Any, recordings: Path, name: str
 ) -> None:
-    meeting_id = await _meeting_id(sessions)
     _write(recordings, meeting_id, "ghi-chu.txt", b"not a recording")
     _write(recordings, meeting_id, "20261202T013000Z-4242.mkv.part", b"half")
     await login("chutoa")
@@ -117,9 +107,8 @@ async def test_only_names_a_worker_writes_are_served(
 
 
 async def test_a_delegate_may_not_list_or_download_recordings(
-    demo: None, sessions: Any, client: TestClient, login: Any, recordings: Path
+    meeting_id: int, sessions: Any, client: TestClient, login: Any, recordings: Path
 ) -> None:
-    meeting_id = await _meeting_id(sessions)
     _write(recordings, meeting_id, FIRST, b"\x1a\x45\xdf\xa3")
     await login("daibieu01")
     listing = await client.get(f"/api/v1/meetings/{meeting_id}/recordings")
@@ -130,9 +119,8 @@ async def test_a_delegate_may_not_list_or_download_recordings(
 
 
 async def test_the_meeting_page_offers_the_recordings_to_the_chair(
-    demo: None, sessions: Any, client: TestClient, login: Any, recordings: Path
+    meeting_id: int, sessions: Any, client: TestClient, login: Any, recordings: Path
 ) -> None:
-    meeting_id = await _meeting_id(sessions)
     _write(recordings, meeting_id, FIRST, b"\x1a\x45\xdf\xa3" * 1000)
     await login("chutoa")
     page = await (await client.get(f"/meetings/{meeting_id}")).text()

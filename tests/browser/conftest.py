@@ -1,4 +1,5 @@
-"""A real Chromium (Debian's package) driven by Playwright; no browser is downloaded."""
+"""A real Chromium (Debian's package) driven by Playwright; no browser is downloaded.
+``meeting_id`` is the demo meeting's (the realtime tests' fixture)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 from playwright.async_api import Browser, async_playwright
+
+from tests.realtime.conftest import meeting_id  # noqa: F401  (fixture)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

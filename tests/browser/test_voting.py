@@ -29,7 +29,7 @@ from sqlalchemy import func, select, update
 from server.auth.models import User
 from server.demo.organisation import MEETING_TITLE
 from server.i18n import translate
-from server.meetings.models import Attendance, Meeting, Participant
+from server.meetings.models import Attendance, Participant
 from server.realtime import events as wire
 from server.voting.models import NamedChoice, PollOption, VoterRoll
 
@@ -370,13 +370,12 @@ async def test_the_chair_edits_a_draft_before_opening_it(
 
 
 async def test_an_election_ballot_takes_up_to_its_maximum_and_a_vote_is_changed_until_the_close(
-    client: TestClient, demo: None, sessions: Any, browser: Browser, artifacts: Path,
+    client: TestClient, meeting_id: int, sessions: Any, browser: Browser, artifacts: Path,
     engine_name: str,
 ) -> None:
     base = f"http://{client.host}:{client.port}"
-    await seat_the_members(sessions, await _meeting_id(sessions))
+    await seat_the_members(sessions, meeting_id)
     candidates = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"]
-    meeting_id = await _meeting_id(sessions)
     tablet = await open_tablet(browser, base, "daibieu01", meeting_id)
     try:
         poll_id = await chair_opens_a_poll(base, meeting_id, kind="election",
@@ -417,8 +416,3 @@ async def test_an_election_ballot_takes_up_to_its_maximum_and_a_vote_is_changed_
         assert (chosen, rolls) == ([candidates[2], candidates[1]], 1)
     finally:
         await tablet.context.close()
-
-
-async def _meeting_id(sessions: Any) -> int:
-    async with sessions() as db:
-        return int(await db.scalar(select(Meeting.id)))
